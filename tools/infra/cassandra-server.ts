@@ -131,6 +131,10 @@ concurrent_compactors: 1
       return;
     }
     if (this.process.clearStale()) say('cassandra', 'removed a stale PID file');
+    if (await CassandraServer.answers(this.contactPoint)) {
+      say('cassandra', `a node not started by this checkout already answers at ${this.contactPoint}; using it`);
+      return;
+    }
     this.writeConfig();
     const started = Date.now();
     const conf = join(this.home, 'conf');
@@ -164,7 +168,10 @@ concurrent_compactors: 1
     );
     say('cassandra', `started pid ${pid}, waiting for CQL at ${this.contactPoint}`);
     await this.waitReady();
-    say('cassandra', `ready in ${((Date.now() - started) / 1000).toFixed(1)}s (RSS ${this.process.rssMiB() ?? '?'} MiB)`);
+    say(
+      'cassandra',
+      `ready in ${((Date.now() - started) / 1000).toFixed(1)}s (RSS ${this.process.rssMiB() ?? '?'} MiB)`,
+    );
   }
 
   /** Ready means a CQL query is answered, not merely that the port is open. */

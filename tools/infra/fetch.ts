@@ -33,7 +33,10 @@ function artifacts(s: InfraSettings): Artifact[] {
 
 function pom(a: Artifact): string {
   const deps = a.dependencies
-    .map(([g, id, v]) => `<dependency><groupId>${g}</groupId><artifactId>${id}</artifactId><version>${v}</version></dependency>`)
+    .map(
+      ([g, id, v]) =>
+        `<dependency><groupId>${g}</groupId><artifactId>${id}</artifactId><version>${v}</version></dependency>`,
+    )
     .join('\n    ');
   return `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
   <groupId>reeltime.local</groupId><artifactId>${a.name}-runtime</artifactId><version>1</version><packaging>pom</packaging>
@@ -75,14 +78,7 @@ async function fetchOne(s: InfraSettings, a: Artifact): Promise<void> {
     await new Promise<void>((resolvePromise, reject) => {
       const child = spawn(
         mvn,
-        [
-          '-B',
-          '-f',
-          pomFile,
-          'dependency:copy-dependencies',
-          '-DincludeScope=runtime',
-          `-DoutputDirectory=${partial}`,
-        ],
+        ['-B', '-f', pomFile, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${partial}`],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const onData = (chunk: Buffer): void => {
@@ -97,7 +93,10 @@ async function fetchOne(s: InfraSettings, a: Artifact): Promise<void> {
       child.on('close', (code) => {
         writeFileSync(logFile, lines.join('\n'));
         if (code === 0) resolvePromise();
-        else reject(new InfraError(`mvn failed for ${a.name} (exit ${code}); last lines:\n${lines.slice(-15).join('\n')}`));
+        else
+          reject(
+            new InfraError(`mvn failed for ${a.name} (exit ${code}); last lines:\n${lines.slice(-15).join('\n')}`),
+          );
       });
     });
   } finally {

@@ -41,7 +41,7 @@ export class LocalInfra {
   }
 
   async status(): Promise<{ kafka: string; cassandra: string }> {
-    const describe = async (p: { pid(): number | undefined; rssMiB(): number | undefined }, answers: boolean) => {
+    const describe = (p: { pid(): number | undefined; rssMiB(): number | undefined }, answers: boolean) => {
       const pid = p.pid();
       if (pid === undefined) return answers ? 'answering, not started by this checkout' : 'stopped';
       return `${answers ? 'up' : 'starting or unhealthy'} (pid ${pid}, RSS ${p.rssMiB() ?? '?'} MiB)`;
@@ -51,8 +51,8 @@ export class LocalInfra {
       CassandraServer.answers(this.cassandra.contactPoint),
     ]);
     return {
-      kafka: await describe(this.kafka.process, ka),
-      cassandra: await describe(this.cassandra.process, ca),
+      kafka: describe(this.kafka.process, ka),
+      cassandra: describe(this.cassandra.process, ca),
     };
   }
 

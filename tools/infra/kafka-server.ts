@@ -92,7 +92,17 @@ export class KafkaServer {
     if (id.status !== 0 || !clusterId) throw new InfraError(`kafka random-uuid failed: ${id.stderr}`);
     const out = spawnSync(
       this.java,
-      ['-cp', cp, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(this.home, 'server.properties')],
+      [
+        '-cp',
+        cp,
+        log4j,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        join(this.home, 'server.properties'),
+      ],
       { encoding: 'utf8' },
     );
     if (out.status !== 0) throw new InfraError(`kafka storage format failed:\n${out.stdout}\n${out.stderr}`);
@@ -106,6 +116,10 @@ export class KafkaServer {
       return;
     }
     if (this.process.clearStale()) say('kafka', 'removed a stale PID file');
+    if (await KafkaServer.answers(this.bootstrap)) {
+      say('kafka', `a broker not started by this checkout already answers at ${this.bootstrap}; using it`);
+      return;
+    }
     this.writeConfig();
     this.format();
     const started = Date.now();
@@ -141,7 +155,9 @@ export class KafkaServer {
       if (await KafkaServer.answers(this.bootstrap)) return;
       await sleep(500);
     }
-    throw new InfraError(`kafka did not answer within ${this.s.startTimeoutMs / 1000}s; log:\n${this.process.logTail()}`);
+    throw new InfraError(
+      `kafka did not answer within ${this.s.startTimeoutMs / 1000}s; log:\n${this.process.logTail()}`,
+    );
   }
 
   static async answers(bootstrap: string): Promise<boolean> {

@@ -1,0 +1,74 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import { Client, types } from 'cassandra-driver';
+import { clientOptions } from './cassandra-options';
+
+export type Params = unknown[];
+export type Row = types.Row;
+export interface Page {
+  rows: Row[];
+  pageState?: string;
+}
+
+/**
+ * The service's connection to Cassandra, bound to CASSANDRA_KEYSPACE. Every statement is prepared
+ * (values are never spliced into CQL) and runs at LOCAL_QUORUM.
+ */
+@Injectable()
+export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CassandraSession.name);
+  readonly client: Client;
+
+  constructor(private readonly config: AppConfig) {
+    this.client = new Client(clientOptions(config.cassandra, config.cassandra.keyspace));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.client.connect();
+    this.logger.log({
+      msg: 'connected to Cassandra',
+      contactPoints: this.config.cassandra.contactPoints,
+      keyspace: this.config.cassandra.keyspace,
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.shutdown();
+  }
+
+  async execute(cql: string, params: Params = []): Promise<Row[]> {
+    const rs = await this.client.execute(cql, params, { prepare: true });
+    return rs.rows;
+  }
+
+  /** One page of a read; `pageState` is opaque to callers and passed back for the next page. */
+  async page(cql: string, params: Params, fetchSize: number, pageState?: string): Promise<Page> {
+    const rs = await this.client.execute(cql, params, { prepare: true, fetchSize, pageState });
+    return { rows: rs.rows, pageState: rs.pageState ?? undefined };
+  }
+
+  /** Every row of a read, fetched page by page. */
+  async all(cql: string, params: Params, fetchSize = 5000): Promise<Row[]> {
+    const rows: Row[] = [];
+    let pageState: string | undefined;
+    do {
+      const page = await this.page(cql, params, fetchSize, pageState);
+      rows.push(...page.rows);
+      pageState = page.pageState;
+    } while (pageState);
+    return rows;
+  }
+
+  /**
+   * An UNLOGGED batch. Callers only batch statements for one partition: such a batch is applied as
+   * one mutation, whereas a multi-partition unlogged batch just loads the coordinator.
+   */
+  async batch(statements: Array<{ query: string; params: Params }>): Promise<void> {
+    await this.client.batch(statements, { prepare: true, logged: false });
+  }
+
+  async ping(): Promise<string> {
+    const rs = await this.client.execute('SELECT release_version FROM system.local', [], { prepare: true });
+    return String(rs.first()?.get('release_version'));
+  }
+}

@@ -1,0 +1,6 @@
+export * from './cassandra-session';
+export { CassandraModule } from './cassandra.module';
+export { CassandraHealthProbe } from './cassandra.health';
+export { clientOptions } from './cassandra-options';
+export * from './schema';
+export * from './migrator';

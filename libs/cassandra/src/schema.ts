@@ -1,0 +1,16 @@
+/**
+ * Layout facts shared by the writer (consumer) and the readers (query service, tests) of the tables
+ * in cql/. Changing a bucket count means a new table, not an edit here.
+ */
+export const USERS_BY_HOUR_BUCKETS = 16;
+export const TRENDING_BUCKETS = 8;
+
+/** FNV-1a over UTF-16 code units: stable across processes and versions, unlike any runtime hash. */
+export function bucketOf(key: string, buckets: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % buckets;
+}

@@ -1,0 +1,54 @@
+import { ConfigError, loadConfig } from './index';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.topics).toEqual({ ratings: 'ratings', dlq: 'ratings.dlq', stats: 'user-hour-stats' });
+    expect(config.kafka.partitions).toBe(6);
+    expect(config.cassandra).toMatchObject({
+      contactPoints: ['127.0.0.1:9042'],
+      localDataCenter: 'datacenter1',
+      keyspace: 'reviews',
+    });
+    expect(config.batch.intervalMs).toBe(30000);
+    expect(config.batch.maxFutureSkewMs).toBe(300000);
+    expect(config.ports.query).toBe(3000);
+  });
+
+  it.each([
+    ['BATCH_INTERVAL_MS', 'abc'],
+    ['BATCH_INTERVAL_MS', '0'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['KAFKA_PARTITIONS', '-1'],
+    ['CASSANDRA_KEYSPACE', 'Bad-Name'],
+    ['CASSANDRA_REPLICATION', "{'class': 'SimpleStrategy'}; DROP KEYSPACE x"],
+    ['QUERY_PORT', '70000'],
+    ['PRODUCER_LATE_FRACTION', '1.5'],
+    ['LOG_LEVEL', 'loud'],
+    ['KAFKA_SSL', 'maybe'],
+  ])('rejects %s=%s with an error naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(name);
+    expect((error as Error).message).toContain(name);
+  });
+
+  it('requires a password when a Cassandra username is set', () => {
+    expect(() => loadConfig({ CASSANDRA_USERNAME: 'app' })).toThrow(/CASSANDRA_PASSWORD/);
+  });
+
+  it('accepts a NetworkTopologyStrategy replication map and a broker list', () => {
+    const config = loadConfig({
+      CASSANDRA_REPLICATION: "{'class': 'NetworkTopologyStrategy', 'dc1': 3}",
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+    });
+    expect(config.cassandra.replication).toContain('NetworkTopologyStrategy');
+    expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
+  });
+});

@@ -1,0 +1,157 @@
+import { ConfigError, Env, bool, float, hostList, identifier, int, oneOf, optionalInt, optionalStr, str } from './env';
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const CQL_NAME = /^[a-z][a-z0-9_]{0,47}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every setting of every service, parsed and validated once. Services receive this object by
+ * injection (token: the class itself); nothing else reads the environment.
+ */
+export class AppConfig {
+  logLevel!: LogLevel;
+  kafka!: {
+    brokers: string[];
+    clientId: string;
+    topics: { ratings: string; dlq: string; stats: string };
+    partitions: number;
+    replicationFactor: number;
+    consumerGroup: string;
+    /** Prefix of the per-instance group ids with which query services read `user-hour-stats`. */
+    queryGroupPrefix: string;
+    ssl: boolean;
+    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  };
+  cassandra!: {
+    contactPoints: string[];
+    localDataCenter: string;
+    keyspace: string;
+    /** CQL replication map for the keyspace, e.g. {'class':'SimpleStrategy','replication_factor':1}. */
+    replication: string;
+    username?: string;
+    password?: string;
+    tls: boolean;
+    tlsCaFile?: string;
+    requestTimeoutMs: number;
+  };
+  batch!: {
+    intervalMs: number;
+    maxRecords: number;
+    /** Concurrent Cassandra writes per flush. */
+    writeConcurrency: number;
+    maxFutureSkewMs: number;
+    maxMessageBytes: number;
+    /** How many event ids the stats cache may hold before it evicts whole (user, hour) entries. */
+    statsCacheMaxIds: number;
+  };
+  producer!: {
+    users: number;
+    seed: number;
+    /** Target ratings per second (token bucket); ignored when intervalMs is set. */
+    rate: number;
+    /** The reference design's mode: every viewer rates one movie every intervalMs. */
+    intervalMs?: number;
+    lateFraction: number;
+    moviesFile?: string;
+    autostart: boolean;
+  };
+  query!: {
+    cacheMaxEntries: number;
+    allowedOrigins: string[];
+    trendingRefreshMs: number;
+    feedIntervalMs: number;
+  };
+  ports!: { query: number; producer: number; consumer: number };
+}
+
+function sasl(env: Env): AppConfig['kafka']['sasl'] {
+  const mechanism = optionalStr(env, 'KAFKA_SASL_MECHANISM');
+  if (mechanism === undefined) return undefined;
+  const m = oneOf(env, 'KAFKA_SASL_MECHANISM', 'plain', ['plain', 'scram-sha-256', 'scram-sha-512'] as const);
+  const username = optionalStr(env, 'KAFKA_SASL_USERNAME');
+  const password = optionalStr(env, 'KAFKA_SASL_PASSWORD');
+  if (!username) throw new ConfigError('KAFKA_SASL_USERNAME', 'required when KAFKA_SASL_MECHANISM is set');
+  if (!password) throw new ConfigError('KAFKA_SASL_PASSWORD', 'required when KAFKA_SASL_MECHANISM is set');
+  return { mechanism: m, username, password };
+}
+
+function replication(env: Env): string {
+  const value = str(env, 'CASSANDRA_REPLICATION', "{'class': 'SimpleStrategy', 'replication_factor': 1}");
+  // It is spliced into CREATE KEYSPACE (DDL cannot take bind markers), so only a plain map literal passes.
+  if (!/^\{\s*'class'\s*:\s*'[A-Za-z.]+'(\s*,\s*'[A-Za-z0-9_]+'\s*:\s*'?\d+'?)+\s*\}$/.test(value)) {
+    throw new ConfigError(
+      'CASSANDRA_REPLICATION',
+      `expected a CQL replication map like {'class': 'NetworkTopologyStrategy', 'datacenter1': 3}, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const username = optionalStr(env, 'CASSANDRA_USERNAME');
+  const password = optionalStr(env, 'CASSANDRA_PASSWORD');
+  if (username && !password) throw new ConfigError('CASSANDRA_PASSWORD', 'required when CASSANDRA_USERNAME is set');
+  const ports = {
+    query: int(env, 'QUERY_PORT', 3000, 1, 65535),
+    producer: int(env, 'PRODUCER_PORT', 3001, 1, 65535),
+    consumer: int(env, 'CONSUMER_PORT', 3002, 1, 65535),
+  };
+  const config: AppConfig = {
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    kafka: {
+      brokers: hostList(env, 'KAFKA_BROKERS', '127.0.0.1:9092'),
+      clientId: identifier(env, 'KAFKA_CLIENT_ID', 'reeltime', TOPIC, 'letters, digits, . _ -'),
+      topics: {
+        ratings: identifier(env, 'KAFKA_TOPIC_RATINGS', 'ratings', TOPIC, 'a Kafka topic name'),
+        dlq: identifier(env, 'KAFKA_TOPIC_DLQ', 'ratings.dlq', TOPIC, 'a Kafka topic name'),
+        stats: identifier(env, 'KAFKA_TOPIC_STATS', 'user-hour-stats', TOPIC, 'a Kafka topic name'),
+      },
+      partitions: int(env, 'KAFKA_PARTITIONS', 6, 1, 10_000),
+      replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+      consumerGroup: identifier(env, 'KAFKA_CONSUMER_GROUP', 'reeltime-consumer', TOPIC, 'a consumer group id'),
+      queryGroupPrefix: identifier(env, 'KAFKA_QUERY_GROUP_PREFIX', 'reeltime-query', TOPIC, 'a group id prefix'),
+      ssl: bool(env, 'KAFKA_SSL', false),
+      sasl: sasl(env),
+    },
+    cassandra: {
+      contactPoints: hostList(env, 'CASSANDRA_CONTACT_POINTS', '127.0.0.1:9042'),
+      localDataCenter: str(env, 'CASSANDRA_LOCAL_DC', 'datacenter1'),
+      keyspace: identifier(env, 'CASSANDRA_KEYSPACE', 'reviews', CQL_NAME, 'a lower-case CQL identifier'),
+      replication: replication(env),
+      username,
+      password,
+      tls: bool(env, 'CASSANDRA_TLS', false),
+      tlsCaFile: optionalStr(env, 'CASSANDRA_TLS_CA_FILE'),
+      requestTimeoutMs: int(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 12_000, 100, 600_000),
+    },
+    batch: {
+      intervalMs: int(env, 'BATCH_INTERVAL_MS', 30_000, 10, 3_600_000),
+      maxRecords: int(env, 'BATCH_MAX_RECORDS', 50_000, 1, 10_000_000),
+      writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
+      maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
+      maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),
+      statsCacheMaxIds: int(env, 'STATS_CACHE_MAX_IDS', 1_000_000, 1, 100_000_000),
+    },
+    producer: {
+      users: int(env, 'PRODUCER_USERS', 100, 1, 10_000_000),
+      seed: int(env, 'PRODUCER_SEED', 42, 0, 2 ** 31 - 1),
+      rate: float(env, 'PRODUCER_RATE', 20, 0.001, 10_000_000),
+      intervalMs: optionalInt(env, 'PRODUCER_INTERVAL_MS', 1, 86_400_000),
+      lateFraction: float(env, 'PRODUCER_LATE_FRACTION', 0, 0, 1),
+      moviesFile: optionalStr(env, 'PRODUCER_MOVIES_FILE'),
+      autostart: bool(env, 'PRODUCER_AUTOSTART', true),
+    },
+    query: {
+      cacheMaxEntries: int(env, 'QUERY_CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
+      allowedOrigins: str(env, 'QUERY_ALLOWED_ORIGINS', '*')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      trendingRefreshMs: int(env, 'QUERY_TRENDING_REFRESH_MS', 5000, 100, 3_600_000),
+      feedIntervalMs: int(env, 'QUERY_FEED_INTERVAL_MS', 500, 50, 60_000),
+    },
+    ports,
+  };
+  return Object.freeze(Object.assign(new AppConfig(), config));
+}

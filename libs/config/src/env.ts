@@ -1,0 +1,90 @@
+/**
+ * Small, strict readers for environment variables. Each failure names the variable, so a bad value
+ * stops start-up with a message a user can act on.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid setting ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function str(env: Env, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+export function optionalStr(env: Env, name: string): string | undefined {
+  return raw(env, name);
+}
+
+export function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `expected an integer, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `expected an integer from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+export function optionalInt(env: Env, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  return raw(env, name) === undefined ? undefined : int(env, name, 0, min, max);
+}
+
+export function float(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new ConfigError(name, `expected a number, got "${value}"`);
+  if (n < min || n > max) throw new ConfigError(name, `expected a number from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(name, `expected true or false, got "${value}"`);
+}
+
+export function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+/** `host:port[,host:port…]`, e.g. KAFKA_BROKERS or CASSANDRA_CONTACT_POINTS. */
+export function hostList(env: Env, name: string, fallback: string): string[] {
+  const value = raw(env, name) ?? fallback;
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new ConfigError(name, 'expected at least one host:port');
+  for (const item of items) {
+    const match = /^([A-Za-z0-9.\-_]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(item);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      throw new ConfigError(name, `expected host:port, got "${item}"`);
+    }
+  }
+  return items;
+}
+
+export function identifier(env: Env, name: string, fallback: string, pattern: RegExp, what: string): string {
+  const value = str(env, name, fallback);
+  if (!pattern.test(value)) throw new ConfigError(name, `expected ${what}, got "${value}"`);
+  return value;
+}

@@ -1,0 +1,6 @@
+export { AppConfig, loadConfig } from './app-config';
+export type { LogLevel } from './app-config';
+export { ConfigError } from './env';
+export type { Env } from './env';
+export { ConfigModule } from './config.module';
+export type { ConfigModuleOptions } from './config.module';

@@ -1,0 +1,4 @@
+export * from './rating-event';
+export * from './hour';
+export * from './hourly-stats';
+export * from './dlq';

@@ -1,0 +1,52 @@
+import { decodeRatingEvent, encodeRatingEvent } from './rating-event';
+
+const now = Date.parse('2026-11-21T10:30:00Z');
+const options = { now, maxFutureSkewMs: 300_000, maxBytes: 4096 };
+const good = {
+  id: '7b0e4a6e-1c1a-4a44-9f0e-2d3c4b5a6978',
+  name: 'Alice Smith',
+  movie: 'Heat (1995)',
+  rating: 8,
+  time: '2026-11-21T10:15:30.123Z',
+};
+const decode = (value: unknown) =>
+  decodeRatingEvent(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), options);
+
+describe('rating event contract', () => {
+  it('accepts the example event and normalises time to epoch ms', () => {
+    expect(decode(good)).toEqual({ ok: true, rating: { ...good, time: Date.parse(good.time) } });
+  });
+
+  it('accepts time as epoch milliseconds', () => {
+    expect(decode({ ...good, time: now - 1000 })).toMatchObject({ ok: true, rating: { time: now - 1000 } });
+  });
+
+  it('round-trips through the wire form', () => {
+    const rating = { ...good, time: Date.parse(good.time) };
+    expect(decodeRatingEvent(encodeRatingEvent(rating), options)).toEqual({ ok: true, rating });
+  });
+
+  it.each([
+    ['not JSON', '{"id":', /not valid JSON/],
+    ['an array', [1, 2], /JSON object/],
+    ['a bad id', { ...good, id: 'nope' }, /id must be a UUID/],
+    ['an empty name', { ...good, name: '' }, /name must be 1 to 100/],
+    ['a long name', { ...good, name: 'x'.repeat(101) }, /name must be 1 to 100/],
+    ['a missing movie', { ...good, movie: undefined }, /movie/],
+    ['rating 0', { ...good, rating: 0 }, /rating must be from 1 to 10/],
+    ['rating 11', { ...good, rating: 11 }, /rating must be from 1 to 10/],
+    ['a fractional rating', { ...good, rating: 7.5 }, /rating must be an integer/],
+    ['a string rating', { ...good, rating: '8' }, /rating must be an integer/],
+    ['a bad time', { ...good, time: 'yesterday' }, /time must be/],
+    ['a time too far ahead', { ...good, time: now + 301_000 }, /time is 301000 ms in the future/],
+  ])('rejects %s, naming the field', (_label, value, reason) => {
+    const result = decode(value);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+
+  it('rejects an oversized message before parsing it', () => {
+    const result = decode({ ...good, movie: 'm'.repeat(5000) });
+    expect(!result.ok && result.reason).toMatch(/more than the limit of 4096/);
+  });
+});

@@ -1,0 +1,127 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  ITopicConfig,
+  Kafka,
+  Producer,
+  ProducerConfig,
+  SASLOptions,
+  logLevel,
+} from 'kafkajs';
+import { kafkaLogCreator } from './kafka-logger';
+
+export type { Consumer, Producer, Admin, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
+
+export interface PartitionLag {
+  partition: number;
+  committed: number;
+  end: number;
+  lag: number;
+}
+
+/**
+ * The one place that knows which Kafka client library is used (kafkajs today; its API is what
+ * @confluentinc/kafka-javascript's KafkaJS mode also offers). Everything else asks this adapter for
+ * producers, consumers and admin operations, and it disconnects whatever it handed out on shutdown.
+ */
+@Injectable()
+export class KafkaConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaConnection.name);
+  private readonly kafka: Kafka;
+  private readonly owned = new Set<{ disconnect(): Promise<void> }>();
+  private sharedAdmin?: Admin;
+
+  constructor(private readonly config: AppConfig) {
+    const { brokers, clientId, ssl, sasl } = config.kafka;
+    this.kafka = new Kafka({
+      clientId,
+      brokers,
+      ssl,
+      sasl: sasl as SASLOptions | undefined,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(),
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000 },
+    });
+  }
+
+  createProducer(options: ProducerConfig = {}): Producer {
+    const producer = this.kafka.producer(options);
+    this.owned.add(producer);
+    return producer;
+  }
+
+  createConsumer(options: ConsumerConfig): Consumer {
+    const consumer = this.kafka.consumer(options);
+    this.owned.add(consumer);
+    return consumer;
+  }
+
+  async admin(): Promise<Admin> {
+    if (!this.sharedAdmin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.owned.add(admin);
+      this.sharedAdmin = admin;
+    }
+    return this.sharedAdmin;
+  }
+
+  /** Creates the topics that do not exist yet, with KAFKA_PARTITIONS partitions; existing ones are left as they are. */
+  async ensureTopics(topics: string[], extra: Partial<ITopicConfig> = {}): Promise<void> {
+    const admin = await this.admin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    const { partitions, replicationFactor } = this.config.kafka;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...extra })),
+      });
+      this.logger.log({ msg: 'created topics', topics: missing, partitions, replicationFactor });
+    } catch (err) {
+      // Another service may create the same topic at the same moment; only a topic still missing is an error.
+      const now = new Set(await admin.listTopics());
+      if (missing.some((t) => !now.has(t))) throw err;
+    }
+  }
+
+  /** Committed offset, end offset and lag per partition of a topic for a consumer group. */
+  async lag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    const admin = await this.admin();
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)] as const));
+    return ends
+      .map((e) => {
+        const end = Number(e.high);
+        const low = Number(e.low);
+        const c = byPartition.get(e.partition) ?? -1;
+        const from = c < 0 ? low : c;
+        return { partition: e.partition, committed: c, end, lag: Math.max(0, end - from) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** A cheap round trip that proves the cluster answers (used by /health). */
+  async ping(): Promise<number> {
+    const admin = await this.admin();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      [...this.owned].map((c) =>
+        c.disconnect().catch((err: unknown) => this.logger.warn({ msg: 'disconnect failed', err: String(err) })),
+      ),
+    );
+    this.owned.clear();
+    this.sharedAdmin = undefined;
+  }
+}

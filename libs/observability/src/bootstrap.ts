@@ -1,0 +1,65 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig, ConfigError } from '@reeltime/config';
+import { Logger } from 'nestjs-pino';
+
+export interface ServiceOptions {
+  title: string;
+  /** Which of AppConfig.ports the service listens on. */
+  service: keyof AppConfig['ports'];
+  /** Serve OpenAPI at /docs. */
+  docs?: boolean;
+  /** Called on the app before it listens (e.g. to add a WebSocket adapter). */
+  configure?: (app: INestApplication) => void | Promise<void>;
+}
+
+/**
+ * SIGTERM/SIGINT close the app (each module's shutdown hooks run in order: stop consuming, flush,
+ * commit, disconnect) and then exit 0. Nest's own enableShutdownHooks re-raises the signal after
+ * closing, which ends the process "killed by SIGTERM" instead of with a clean exit code.
+ */
+function closeOnSignals(app: INestApplication): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
+    const logger = app.get(Logger);
+    logger.log({ msg: `received ${signal}, shutting down` });
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ msg: 'shutdown failed', err: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/**
+ * Creates, configures and starts one service: JSON logs, signal handling, optional OpenAPI, then listen on 0.0.0.0 / the port.
+ */
+export async function startService(module: unknown, options: ServiceOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module as Type, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  if (options.docs) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle(options.title).setDescription('reeltime').setVersion('1').build(),
+    );
+    SwaggerModule.setup('docs', app, document);
+  }
+  await options.configure?.(app);
+  await app.listen(app.get(AppConfig).ports[options.service]);
+  closeOnSignals(app);
+  return app;
+}
+
+/** For main.ts: a failed start-up prints one clear line (a bad setting names its variable) and exits 1. */
+export function exitOnStartupError(err: unknown): never {
+  const message = err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err));
+  process.stderr.write(`start-up failed: ${message}\n`);
+  process.exit(1);
+}

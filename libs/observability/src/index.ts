@@ -1,0 +1,6 @@
+export { HealthProbe, HEALTH_PROBES } from './health-probe';
+export { MetricsRegistry, MetricsController } from './metrics';
+export { startService, exitOnStartupError } from './bootstrap';
+export type { ServiceOptions } from './bootstrap';
+export { ObservabilityModule } from './observability.module';
+export type { ObservabilityOptions } from './observability.module';

@@ -1,0 +1,43 @@
+import { ServiceName, ServiceProcess } from '../support/service-process';
+import { testNamespace } from '../support/namespace';
+
+describe.each<ServiceName>(['producer', 'consumer', 'query'])('%s service', (name) => {
+  const ns = testNamespace(`boot${name}`, { PRODUCER_AUTOSTART: 'false', BATCH_INTERVAL_MS: '1000' });
+  const service = new ServiceProcess(name, ns.env);
+
+  beforeAll(async () => {
+    await ns.migrate();
+    await service.start();
+  });
+  afterAll(async () => {
+    await service.kill();
+    await ns.drop();
+  });
+
+  it('answers /health with Kafka and Cassandra up', async () => {
+    const res = await fetch(`${service.url}/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; details: Record<string, { status: string }> };
+    expect(body.status).toBe('ok');
+    expect(body.details.kafka.status).toBe('up');
+    expect(body.details.cassandra.status).toBe('up');
+  });
+
+  it('serves Prometheus metrics at /metrics', async () => {
+    const res = await fetch(`${service.url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(await res.text()).toMatch(new RegExp(`process_resident_memory_bytes\\{service="${name}"\\}`));
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    expect(await service.stop()).toBe(0);
+  });
+});
+
+describe('a bad setting', () => {
+  it('stops start-up with a message naming the variable', async () => {
+    const ns = testNamespace('badsetting');
+    const service = new ServiceProcess('consumer', { ...ns.env, BATCH_INTERVAL_MS: 'soon' });
+    await expect(service.start()).rejects.toThrow(/BATCH_INTERVAL_MS/);
+  });
+});
