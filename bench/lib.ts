@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+/** What one benchmark prints and hands to `npm run bench`'s report. */
+export interface BenchResult {
+  name: string;
+  /** How the figures were obtained: load shape, sizes, settings, number of runs. */
+  method: string;
+  /** Median figures over the runs, e.g. { 'ratings/s': 61234, 'rss MiB (peak)': 180 }. */
+  figures: Record<string, number | string>;
+  /** Every run's figures, so the spread can be seen. */
+  runs: Array<Record<string, number | string>>;
+  /** The issue's targets, to print next to the figures. */
+  targets?: Record<string, string>;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Medians of each numeric figure across runs (strings are taken from the first run). */
+export function medianOfRuns(runs: Array<Record<string, number | string>>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const key of Object.keys(runs[0] ?? {})) {
+    const values = runs.map((r) => r[key]);
+    out[key] = values.every((v) => typeof v === 'number') ? round(median(values as number[])) : values[0];
+  }
+  return out;
+}
+
+export function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Samples a process's RSS (MiB) and CPU time from /proc while a benchmark runs. */
+export class ProcessSampler {
+  private timer?: NodeJS.Timeout;
+  private peakRss = 0;
+  private readonly startCpu: number;
+  private readonly startedAt = Date.now();
+  private readonly clockTicks = 100;
+
+  constructor(private readonly pid: number) {
+    this.startCpu = this.cpuSeconds();
+    this.timer = setInterval(() => this.sample(), 200);
+  }
+
+  private sample(): void {
+    try {
+      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      this.peakRss = Math.max(this.peakRss, kb / 1024);
+    } catch {
+      // the process has exited; keep the figures gathered so far
+    }
+  }
+
+  private cpuSeconds(): number {
+    try {
+      const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / this.clockTicks; // utime + stime
+    } catch {
+      return 0;
+    }
+  }
+
+  stop(): { peakRssMiB: number; cpuPercent: number } {
+    this.sample();
+    if (this.timer) clearInterval(this.timer);
+    const wall = (Date.now() - this.startedAt) / 1000;
+    return { peakRssMiB: round(this.peakRss), cpuPercent: round(((this.cpuSeconds() - this.startCpu) / wall) * 100) };
+  }
+}
+
+export function machine(): Record<string, string | number> {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+export function printResult(result: BenchResult): void {
+  process.stdout.write(`\n## ${result.name}\n${result.method}\n`);
+  for (const [k, v] of Object.entries(result.figures)) {
+    const target = result.targets?.[k];
+    process.stdout.write(`  ${k.padEnd(36)} ${String(v).padStart(12)}${target ? `   (target ${target})` : ''}\n`);
+  }
+}
