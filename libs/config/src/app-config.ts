@@ -155,3 +155,8 @@ export function loadConfig(env: Env): AppConfig {
   };
   return Object.freeze(Object.assign(new AppConfig(), config));
 }
+
+/** The process environment, merged with overrides, parsed once: for entry points outside Nest (CLIs). */
+export function configFromEnvironment(overrides: Env = {}): AppConfig {
+  return loadConfig({ ...process.env, ...overrides });
+}

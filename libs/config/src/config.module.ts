@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule, ConfigService } from '@nestjs/config';
-import { AppConfig, loadConfig } from './app-config';
+import { AppConfig, configFromEnvironment } from './app-config';
 import { Env } from './env';
 
 export interface ConfigModuleOptions {
@@ -21,7 +21,7 @@ export class ConfigModule {
       imports: [
         NestConfigModule.forRoot({
           ignoreEnvFile: true,
-          load: [() => ({ app: loadConfig({ ...process.env, ...options.overrides }) })],
+          load: [() => ({ app: configFromEnvironment(options.overrides) })],
         }),
       ],
       providers: [
