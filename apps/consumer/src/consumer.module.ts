@@ -1,8 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, Env } from '@reeltime/config';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
+import { AppConfig, ConfigModule, Env } from '@reeltime/config';
 import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
+import { Clock, SystemClock } from './clock';
+import { ConsumerMetrics } from './consumer.metrics';
+import { IngestService } from './ingest/ingest.service';
+import { KafkaRatingsSource, RatingsSource } from './ingest/ratings.source';
+import { KafkaPipelinePublisher, PipelinePublisher } from './publish/pipeline.publisher';
+import { BatchWriter } from './stats/batch-writer';
+import { StatsCache } from './stats/stats-cache';
+import { CassandraRatingsStore } from './storage/cassandra-ratings.store';
+import { RatingsStore } from './storage/ratings.store';
 
 @Module({})
 export class ConsumerModule {
@@ -15,6 +24,20 @@ export class ConsumerModule {
         KafkaModule,
         CassandraModule,
         ObservabilityModule.forRoot({ service: 'consumer', probes: [KafkaHealthProbe, CassandraHealthProbe] }),
+      ],
+      providers: [
+        { provide: Clock, useClass: SystemClock },
+        { provide: RatingsStore, useClass: CassandraRatingsStore },
+        { provide: RatingsSource, useClass: KafkaRatingsSource },
+        { provide: PipelinePublisher, useClass: KafkaPipelinePublisher },
+        {
+          provide: StatsCache,
+          inject: [AppConfig],
+          useFactory: (c: AppConfig) => new StatsCache(c.batch.statsCacheMaxBytes),
+        },
+        ConsumerMetrics,
+        BatchWriter,
+        IngestService,
       ],
     };
   }

@@ -42,8 +42,8 @@ export class AppConfig {
     writeConcurrency: number;
     maxFutureSkewMs: number;
     maxMessageBytes: number;
-    /** How many event ids the stats cache may hold before it evicts whole (user, hour) entries. */
-    statsCacheMaxIds: number;
+    /** Memory the consumer's stats cache may use before it evicts least-recently-used (user, hour) entries. */
+    statsCacheMaxBytes: number;
   };
   producer!: {
     users: number;
@@ -131,7 +131,7 @@ export function loadConfig(env: Env): AppConfig {
       writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
       maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),
-      statsCacheMaxIds: int(env, 'STATS_CACHE_MAX_IDS', 1_000_000, 1, 100_000_000),
+      statsCacheMaxBytes: int(env, 'STATS_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
     },
     producer: {
       users: int(env, 'PRODUCER_USERS', 100, 1, 10_000_000),

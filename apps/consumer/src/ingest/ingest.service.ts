@@ -1,0 +1,234 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import { decodeRatingEvent } from '@reeltime/contracts';
+import { KafkaConnection } from '@reeltime/kafka';
+import { Clock } from '../clock';
+import { ConsumerMetrics } from '../consumer.metrics';
+import { PipelinePublisher } from '../publish/pipeline.publisher';
+import { BatchWriter, WriteOutcome } from '../stats/batch-writer';
+import { StatsCache } from '../stats/stats-cache';
+import { Batch, MicroBatcher } from './micro-batcher';
+import { FetchedBatch, RatingsSource } from './ratings.source';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const backoffMs = (attempt: number): number => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
+/** On SIGTERM, how long the last flush may keep retrying before the process exits anyway (uncommitted = redelivered). */
+const SHUTDOWN_FLUSH_MS = 45_000;
+
+/**
+ * The consumer's pipeline: validate each message, buffer it in the micro-batcher, and flush when the
+ * batch is due: Cassandra rows and stats first, dead letters next, offsets committed only after both,
+ * stats messages published last. A failing flush is retried with backoff while fetching is paused,
+ * so memory stays bounded and nothing is skipped.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IngestService.name);
+  private readonly batcher: MicroBatcher;
+  /** Bumped when partitions may move; a flush that started under an older generation is abandoned. */
+  private generation = 0;
+  private flushing?: Promise<void>;
+  private paused = false;
+  private stopping = false;
+  private timer?: NodeJS.Timeout;
+  private lagTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly source: RatingsSource,
+    private readonly writer: BatchWriter,
+    private readonly publisher: PipelinePublisher,
+    private readonly cache: StatsCache,
+    private readonly kafka: KafkaConnection,
+    private readonly metrics: ConsumerMetrics,
+    private readonly clock: Clock,
+  ) {
+    this.batcher = new MicroBatcher({ intervalMs: config.batch.intervalMs, maxRecords: config.batch.maxRecords });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { ratings, dlq, stats } = this.config.kafka.topics;
+    await this.kafka.ensureTopics([ratings, dlq, stats]);
+    await this.source.start({ onBatch: (b) => this.accept(b), onRebalance: () => this.onRebalance() });
+    this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, this.config.batch.intervalMs / 4)));
+    this.lagTimer = setInterval(() => void this.updateLag(), 10_000);
+    this.logger.log({
+      msg: 'consuming',
+      topic: ratings,
+      group: this.config.kafka.consumerGroup,
+      batchIntervalMs: this.config.batch.intervalMs,
+      batchMaxRecords: this.config.batch.maxRecords,
+    });
+  }
+
+  /** SIGTERM: stop fetching, flush what is buffered, commit, then let the modules disconnect. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    clearInterval(this.lagTimer);
+    this.pause();
+    await this.source.idle();
+    await this.flushing;
+    const deadline = this.clock.now() + SHUTDOWN_FLUSH_MS;
+    const batch = this.batcher.drain();
+    if (batch) await this.flush(batch, deadline);
+    await this.source.stop();
+    this.logger.log({ msg: 'stopped after the final flush' });
+  }
+
+  private accept(fetched: FetchedBatch): void {
+    const now = this.clock.now();
+    const { maxFutureSkewMs, maxMessageBytes: maxBytes } = this.config.batch;
+    for (const m of fetched.messages) {
+      const source = { topic: fetched.topic, partition: fetched.partition, offset: m.offset };
+      const decoded = decodeRatingEvent(m.value, { now, maxFutureSkewMs, maxBytes });
+      let reason = decoded.ok ? undefined : decoded.reason;
+      // A user's events must all sit in the partition their name hashes to: the stats cache relies
+      // on one consumer owning all of a user's events.
+      if (decoded.ok && (m.key === null || m.key.toString('utf8') !== decoded.rating.name)) {
+        reason = 'key must be the user name (the event’s name field)';
+      }
+      if (decoded.ok && reason === undefined) {
+        this.batcher.addRating(decoded.rating, source, now);
+        this.metrics.records.inc({ outcome: 'written' });
+      } else {
+        this.batcher.addDeadLetter({ source, key: m.key, value: m.value, reason: reason ?? 'invalid' }, now);
+        this.metrics.records.inc({ outcome: 'dead_letter' });
+      }
+    }
+    const last = fetched.messages[fetched.messages.length - 1];
+    if (last)
+      this.metrics.lag.set(
+        { partition: String(fetched.partition) },
+        Math.max(0, Number(fetched.highWatermark) - Number(last.offset) - 1),
+      );
+    if (this.batcher.isFull) {
+      this.pause();
+      this.kick();
+    }
+  }
+
+  private onRebalance(): void {
+    this.generation += 1;
+    // Kafka re-sends everything not committed to whoever owns each partition now, and another
+    // consumer may have written this one's users meanwhile: start from Cassandra again.
+    this.batcher.clear();
+    this.cache.clear();
+  }
+
+  private tick(): void {
+    if (!this.stopping && this.batcher.isDue(this.clock.now())) this.kick();
+  }
+
+  private kick(): void {
+    if (this.flushing || this.stopping) return;
+    this.flushing = this.flushDue().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private async flushDue(): Promise<void> {
+    while (!this.stopping && this.batcher.isDue(this.clock.now())) {
+      const batch = this.batcher.drain();
+      if (!batch) break;
+      await this.flush(batch);
+    }
+    if (!this.stopping && this.paused && !this.batcher.isFull) this.resume();
+  }
+
+  /** Writes, commits and publishes one batch, retrying until it succeeds or its partitions move. */
+  private async flush(batch: Batch, deadline = Infinity): Promise<void> {
+    const started = this.clock.now();
+    this.logger.log({ msg: 'flush started', ratings: batch.ratings.length, deadLetters: batch.deadLetters.length });
+    const generation = this.generation;
+    const current = (): boolean => generation === this.generation;
+    let outcome: WriteOutcome | undefined;
+    let deadLettered = false;
+    for (let attempt = 1; ; attempt++) {
+      if (!current()) {
+        this.logger.warn({
+          msg: 'abandoned a batch after a rebalance; Kafka will redeliver it',
+          size: batch.ratings.length,
+        });
+        return;
+      }
+      try {
+        outcome ??= await this.writer.write(batch.ratings, this.clock.now(), current);
+        if (!deadLettered) await this.publisher.deadLetters(batch.deadLetters);
+        deadLettered = true;
+        break;
+      } catch (err) {
+        this.metrics.flushFailures.inc();
+        if (this.clock.now() > deadline) {
+          this.logger.error({
+            msg: 'gave up the final flush; its offsets stay uncommitted and will be redelivered',
+            err: String(err),
+          });
+          return;
+        }
+        // Stop fetching while Cassandra (or Kafka) is failing, instead of buffering without limit.
+        this.pause();
+        const wait = backoffMs(attempt);
+        this.logger.warn({
+          msg: 'flush failed, retrying',
+          attempt,
+          retryInMs: wait,
+          size: batch.ratings.length,
+          err: String(err),
+        });
+        await sleep(wait);
+      }
+    }
+    try {
+      await this.source.commit(batch.commits);
+    } catch (err) {
+      // Typically the partitions moved: the new owner gets the batch again and rewrites the same rows.
+      this.metrics.commitFailures.inc();
+      this.logger.warn({ msg: 'offset commit failed; the batch will be redelivered', err: String(err) });
+    }
+    try {
+      await this.publisher.stats(outcome.stats);
+    } catch (err) {
+      this.logger.error({ msg: 'publishing stats updates failed; Cassandra has them', err: String(err) });
+    }
+    const size = batch.ratings.length + batch.deadLetters.length;
+    const seconds = (this.clock.now() - started) / 1000;
+    this.metrics.batchSize.observe(size);
+    this.metrics.flushSeconds.observe(seconds);
+    this.metrics.rebuilds.inc(outcome.rebuilt);
+    this.metrics.pointReads.inc(outcome.pointReads);
+    this.metrics.cacheEntries.set(this.cache.size);
+    this.metrics.cacheBytes.set(this.cache.bytes);
+    this.logger.log({
+      msg: 'flushed',
+      ratings: batch.ratings.length,
+      deadLetters: batch.deadLetters.length,
+      userHours: outcome.stats.length,
+      rebuilt: outcome.rebuilt,
+      pointReads: outcome.pointReads,
+      ms: Math.round(seconds * 1000),
+    });
+  }
+
+  private pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.metrics.paused.set(1);
+    this.source.pause();
+  }
+
+  private resume(): void {
+    this.paused = false;
+    this.metrics.paused.set(0);
+    this.source.resume();
+  }
+
+  private async updateLag(): Promise<void> {
+    try {
+      const lag = await this.kafka.lag(this.config.kafka.consumerGroup, this.config.kafka.topics.ratings);
+      for (const p of lag) this.metrics.lag.set({ partition: String(p.partition) }, p.lag);
+    } catch (err) {
+      this.logger.debug({ msg: 'lag unavailable', err: String(err) });
+    }
+  }
+}

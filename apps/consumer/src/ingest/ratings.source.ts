@@ -1,0 +1,126 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import { Consumer, KafkaConnection } from '@reeltime/kafka';
+
+export interface ConsumedMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface FetchedBatch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+  /** End of the partition's log at fetch time. */
+  highWatermark: string;
+}
+
+export interface SourceHandlers {
+  /** Called for each fetched batch, one at a time; must not block on Cassandra. */
+  onBatch(batch: FetchedBatch): void;
+  /** Partitions are about to move (a rebalance started) or have moved (new assignment). */
+  onRebalance(): void;
+}
+
+export interface Commit {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** The consumer's view of the `ratings` topic: fetch, pause/resume, commit explicitly. */
+export abstract class RatingsSource {
+  abstract start(handlers: SourceHandlers): Promise<void>;
+  abstract pause(): void;
+  abstract resume(): void;
+  abstract commit(commits: Commit[]): Promise<void>;
+  /** Resolves when no fetched batch is being handed over. */
+  abstract idle(): Promise<void>;
+  abstract stop(): Promise<void>;
+}
+
+@Injectable()
+export class KafkaRatingsSource extends RatingsSource {
+  private readonly logger = new Logger(KafkaRatingsSource.name);
+  private readonly consumer: Consumer;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    kafka: KafkaConnection,
+    private readonly config: AppConfig,
+  ) {
+    super();
+    this.consumer = kafka.createConsumer({
+      groupId: config.kafka.consumerGroup,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // Bounds what one fetch can add on top of BATCH_MAX_RECORDS while fetching is being paused.
+      maxBytesPerPartition: 1_048_576,
+      maxWaitTimeInMs: 500,
+    });
+  }
+
+  private get topic(): string {
+    return this.config.kafka.topics.ratings;
+  }
+
+  async start(handlers: SourceHandlers): Promise<void> {
+    const { REBALANCING, GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(REBALANCING, () => handlers.onRebalance());
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.logger.log({ msg: 'joined consumer group', assignment: e.payload.memberAssignment });
+      handlers.onRebalance();
+    });
+    this.consumer.on(CRASH, (e) =>
+      this.logger.error({ msg: 'kafka consumer crashed', error: String(e.payload.error), restart: e.payload.restart }),
+    );
+    await this.consumer.connect();
+    // A new group starts at the beginning of the topic, so a backlog written before the first start is read.
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        // A batch fetched before a rebalance: Kafka will hand it out again under the new assignment.
+        if (isStale()) return;
+        let release = (): void => undefined;
+        this.inFlight = new Promise((r) => (release = r));
+        try {
+          handlers.onBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key, value: m.value })),
+          });
+          // "Resolved" only moves the fetch position; nothing is committed until a flush succeeds.
+          const last = batch.messages[batch.messages.length - 1];
+          if (last) resolveOffset(last.offset);
+          await heartbeat();
+        } finally {
+          release();
+        }
+      },
+    });
+  }
+
+  pause(): void {
+    this.consumer.pause([{ topic: this.topic }]);
+  }
+
+  resume(): void {
+    this.consumer.resume([{ topic: this.topic }]);
+  }
+
+  async commit(commits: Commit[]): Promise<void> {
+    if (commits.length) await this.consumer.commitOffsets(commits);
+  }
+
+  idle(): Promise<void> {
+    return this.inFlight;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,142 @@
+import { loadConfig } from '@reeltime/config';
+import { Rating, StatsAggregate, aggregateRatings, hourStart } from '@reeltime/contracts';
+import { RatingsStore, StoredRow } from '../storage/ratings.store';
+import { BatchWriter, groupByPartition } from './batch-writer';
+import { StatsCache, hourKey } from './stats-cache';
+
+/** In-memory stand-in with the same upsert semantics as the Cassandra tables (unit test of the logic only). */
+class MemoryStore extends RatingsStore {
+  readonly records = new Map<string, Map<string, StoredRow>>();
+  readonly stats = new Map<string, StatsAggregate>();
+  failNextRecordWrite = false;
+  reads = 0;
+
+  async writeRecords(name: string, hour: number, ratings: Rating[]): Promise<void> {
+    if (this.failNextRecordWrite) {
+      this.failNextRecordWrite = false;
+      // Half the rows land before the failure, as with a timed-out batch.
+      this.upsert(name, hour, ratings.slice(0, Math.floor(ratings.length / 2)));
+      throw new Error('write timeout');
+    }
+    this.upsert(name, hour, ratings);
+    return Promise.resolve();
+  }
+  private upsert(name: string, hour: number, ratings: Rating[]): void {
+    const key = hourKey(name, hour);
+    const part = this.records.get(key) ?? new Map<string, StoredRow>();
+    for (const r of ratings) part.set(`${r.time}:${r.id}`, { time: r.time, id: r.id, rating: r.rating });
+    this.records.set(key, part);
+  }
+  readHour(name: string, hour: number): Promise<StoredRow[]> {
+    this.reads += 1;
+    return Promise.resolve([...(this.records.get(hourKey(name, hour))?.values() ?? [])]);
+  }
+  readRating(name: string, hour: number, time: number, id: string): Promise<number | undefined> {
+    this.reads += 1;
+    return Promise.resolve(this.records.get(hourKey(name, hour))?.get(`${time}:${id}`)?.rating);
+  }
+  writeStats(name: string, hour: number, s: StatsAggregate): Promise<void> {
+    this.stats.set(hourKey(name, hour), s);
+    return Promise.resolve();
+  }
+  markActive(): Promise<void> {
+    return Promise.resolve();
+  }
+  writeTrending(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** The invariant: stats == aggregate over the raw rows. */
+  expectExact(): void {
+    for (const [key, rows] of this.records) {
+      const { histogram, count, sum, min, max } = aggregateRatings([...rows.values()].map((r) => r.rating));
+      expect(this.stats.get(key)).toEqual({ histogram, count, sum, min, max });
+    }
+  }
+}
+
+const H = Date.parse('2026-11-21T10:00:00Z');
+let n = 0;
+const ev = (name: string, rating: number, time = H + n * 1000): Rating => ({
+  id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  name,
+  movie: `movie ${n % 7}`,
+  rating,
+  time,
+});
+
+describe('BatchWriter', () => {
+  const config = loadConfig({});
+  let store: MemoryStore;
+  let cache: StatsCache;
+  let writer: BatchWriter;
+  beforeEach(() => {
+    store = new MemoryStore();
+    cache = new StatsCache(1 << 20);
+    writer = new BatchWriter(store, cache, config);
+  });
+
+  it('groups by (user, event hour) and keeps the last copy of a duplicated row', () => {
+    const a = ev('alice', 3);
+    const late = ev('alice', 9, H - 1);
+    const groups = groupByPartition([a, { ...a, rating: 4 }, late, ev('bob', 2)]);
+    expect(groups.map((g) => [g.name, g.hour, g.ratings.map((r) => r.rating)])).toEqual([
+      ['alice', H, [4]],
+      ['alice', hourStart(H - 1), [9]],
+      ['bob', H, [2]],
+    ]);
+  });
+
+  it('keeps stats exact across batches with redelivered and duplicated events', async () => {
+    const first = [ev('alice', 3), ev('alice', 8), ev('bob', 10)];
+    await writer.write(first, H, () => true);
+    const second = [first[0], first[2], ev('alice', 1), first[1]];
+    const outcome = await writer.write(second, H, () => true);
+    expect(outcome.rebuilt).toBe(0);
+    expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 3, sum: 12 });
+    store.expectExact();
+  });
+
+  it('reads back the partition on a cache miss, so events written before a crash are not counted twice', async () => {
+    const batch = [ev('alice', 3), ev('alice', 5)];
+    await writer.write(batch, H, () => true);
+    const restarted = new BatchWriter(store, new StatsCache(1 << 20), config);
+    const outcome = await restarted.write([...batch, ev('alice', 7)], H, () => true);
+    expect(outcome.rebuilt).toBe(1);
+    expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 3, sum: 15 });
+    store.expectExact();
+  });
+
+  it('moves a count when a redelivered event id carries another rating', async () => {
+    const e = ev('alice', 2);
+    await writer.write([e, ev('alice', 6)], H, () => true);
+    await writer.write([{ ...e, rating: 9 }], H, () => true);
+    expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 2, sum: 15, min: 6, max: 9 });
+    store.expectExact();
+  });
+
+  it('drops the cache entries of a failed batch so the retry counts what really reached the store', async () => {
+    await writer.write([ev('alice', 5)], H, () => true);
+    const batch = [ev('alice', 1), ev('alice', 2), ev('alice', 3), ev('alice', 4)];
+    store.failNextRecordWrite = true;
+    await expect(writer.write(batch, H, () => true)).rejects.toThrow('write timeout');
+    expect(cache.get(hourKey('alice', H))).toBeUndefined();
+    await writer.write(batch, H, () => true);
+    expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 5, sum: 15 });
+    store.expectExact();
+  });
+
+  it('does not keep entries written while partitions were moving', async () => {
+    await writer.write([ev('alice', 5)], H, () => false);
+    expect(cache.size).toBe(0);
+  });
+
+  it('reads only what the Bloom filter cannot rule out', async () => {
+    await writer.write([ev('alice', 5)], H, () => true);
+    store.reads = 0;
+    const fresh = Array.from({ length: 200 }, () => ev('alice', 4));
+    const outcome = await writer.write(fresh, H, () => true);
+    expect(outcome.pointReads).toBeLessThan(10);
+    expect(store.reads).toBe(outcome.pointReads);
+    store.expectExact();
+  });
+});

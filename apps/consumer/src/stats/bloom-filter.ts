@@ -1,0 +1,67 @@
+/**
+ * A scalable Bloom filter over strings: "definitely not seen" or "maybe seen". The stats cache uses
+ * it to know, without a read, that an event is new; only "maybe" answers (about 1 in 100 new events,
+ * plus true duplicates) cost a point read in Cassandra. About 10 bits per key instead of a full key set.
+ */
+export class BloomFilter {
+  private readonly layers: Array<{ bits: Uint32Array; size: number; hashes: number; capacity: number; count: number }> =
+    [];
+
+  constructor(
+    private readonly initialCapacity = 256,
+    private readonly falsePositiveRate = 0.01,
+  ) {
+    this.grow();
+  }
+
+  private grow(): void {
+    const capacity = this.initialCapacity * 2 ** this.layers.length;
+    // Each new layer gets a tighter rate so the compound rate stays near the target.
+    const p = this.falsePositiveRate / 2 ** (this.layers.length + 1);
+    const size = Math.ceil((-capacity * Math.log(p)) / Math.LN2 ** 2);
+    const hashes = Math.max(1, Math.round((size / capacity) * Math.LN2));
+    this.layers.push({ bits: new Uint32Array(Math.ceil(size / 32)), size, hashes, capacity, count: 0 });
+  }
+
+  /** Two independent 32-bit hashes (FNV-1a variants), combined by double hashing. */
+  private static hash(key: string): [number, number] {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+    }
+    return [h1 >>> 0, (h2 >>> 0) | 1];
+  }
+
+  add(key: string): void {
+    let layer = this.layers[this.layers.length - 1];
+    if (layer.count >= layer.capacity) {
+      this.grow();
+      layer = this.layers[this.layers.length - 1];
+    }
+    const [h1, h2] = BloomFilter.hash(key);
+    for (let i = 0; i < layer.hashes; i++) {
+      const bit = (h1 + Math.imul(i, h2)) >>> 0;
+      const index = bit % layer.size;
+      layer.bits[index >>> 5] |= 1 << (index & 31);
+    }
+    layer.count += 1;
+  }
+
+  mightContain(key: string): boolean {
+    const [h1, h2] = BloomFilter.hash(key);
+    return this.layers.some((layer) => {
+      for (let i = 0; i < layer.hashes; i++) {
+        const index = ((h1 + Math.imul(i, h2)) >>> 0) % layer.size;
+        if ((layer.bits[index >>> 5] & (1 << (index & 31))) === 0) return false;
+      }
+      return true;
+    });
+  }
+
+  get bytes(): number {
+    return this.layers.reduce((sum, l) => sum + l.bits.byteLength, 0);
+  }
+}
