@@ -6,6 +6,7 @@ import {
   ConsumerConfig,
   ITopicConfig,
   Kafka,
+  Partitioners,
   Producer,
   ProducerConfig,
   SASLOptions,
@@ -48,7 +49,8 @@ export class KafkaConnection implements OnApplicationShutdown {
   }
 
   createProducer(options: ProducerConfig = {}): Producer {
-    const producer = this.kafka.producer(options);
+    // The Java client's murmur2 partitioner, so any client puts a user's events in the same partition.
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...options });
     this.owned.add(producer);
     return producer;
   }

@@ -7,6 +7,10 @@ export function kafkaLogCreator(context = 'kafkajs') {
   return () =>
     ({ level, log }: LogEntry): void => {
       const { message, ...extra } = log;
+      // Our idempotent producers keep a bounded retry budget on purpose (a send must fail eventually so
+      // a flush can back off and shutdown can finish); every reader dedupes by event id, so a resend
+      // after a failed send is harmless. kafkajs warns about it on every connect.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       const line = { msg: message, ...extra };
       switch (level) {
         case logLevel.ERROR:

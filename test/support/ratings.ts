@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '@reeltime/config';
+import { CassandraSession } from '@reeltime/cassandra';
+import { HOUR_MS, Rating, StatsAggregate, aggregateRatings, encodeRatingEvent, hourStart } from '@reeltime/contracts';
+import { KafkaConnection, Producer } from '@reeltime/kafka';
+import { Client } from 'cassandra-driver';
+import { clientOptions } from '@reeltime/cassandra';
+
+/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface GenerateOptions {
+  users: number;
+  count: number;
+  seed?: number;
+  /** Fraction of events with a time in an earlier hour (late data). */
+  lateFraction?: number;
+  now?: number;
+}
+
+export function generateRatings(o: GenerateOptions): Rating[] {
+  const rnd = prng(o.seed ?? 1);
+  const now = o.now ?? Date.now();
+  return Array.from({ length: o.count }, (_, i) => {
+    const late = rnd() < (o.lateFraction ?? 0);
+    return {
+      id: randomUUID(),
+      name: `user ${Math.floor(rnd() * o.users)}`,
+      movie: `Movie ${Math.floor(rnd() * 50)} (${1950 + Math.floor(rnd() * 70)})`,
+      rating: 1 + Math.floor(rnd() * 10),
+      time: late ? now - HOUR_MS - Math.floor(rnd() * HOUR_MS) : now - 1000 + (i % 1000),
+    };
+  });
+}
+
+/** Publishes test events to the ratings topic as the producer would (key = name). */
+export class Feeder {
+  private producer?: Producer;
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly config: AppConfig,
+  ) {}
+
+  async send(ratings: Rating[], chunk = 2000): Promise<void> {
+    if (!this.producer) {
+      this.producer = this.kafka.createProducer({ idempotent: true });
+      await this.producer.connect();
+    }
+    for (let i = 0; i < ratings.length; i += chunk) {
+      await this.producer.send({
+        topic: this.config.kafka.topics.ratings,
+        acks: -1,
+        messages: ratings.slice(i, i + chunk).map((r) => ({ key: r.name, value: encodeRatingEvent(r) })),
+      });
+    }
+  }
+
+  async sendRaw(messages: Array<{ key: string | null; value: string | Buffer | null }>): Promise<void> {
+    if (!this.producer) {
+      this.producer = this.kafka.createProducer({ idempotent: true });
+      await this.producer.connect();
+    }
+    await this.producer.send({ topic: this.config.kafka.topics.ratings, acks: -1, messages });
+  }
+}
+
+/** What the stats must be: the aggregate over distinct event ids per (user, hour). */
+export function expectedStats(ratings: Rating[]): Map<string, StatsAggregate> {
+  const byId = new Map(ratings.map((r) => [r.id, r]));
+  const groups = new Map<string, number[]>();
+  for (const r of byId.values()) {
+    const key = `${r.name}|${hourStart(r.time)}`;
+    groups.set(key, [...(groups.get(key) ?? []), r.rating]);
+  }
+  return new Map([...groups].map(([k, v]) => [k, aggregateRatings(v)]));
+}
+
+export interface StoredState {
+  /** Rows in records per (user, hour). */
+  rows: Map<string, number>;
+  /** Aggregate over the raw rows per (user, hour). */
+  rawAggregates: Map<string, StatsAggregate>;
+  /** The user_hour_stats rows. */
+  stats: Map<string, StatsAggregate>;
+}
+
+/** Reads back what the pipeline stored for the given (user, hour) keys. */
+export async function readStored(session: CassandraSession | Client, keys: Iterable<string>): Promise<StoredState> {
+  const exec = async (cql: string, params: unknown[]) =>
+    session instanceof Client
+      ? (await session.execute(cql, params, { prepare: true })).rows
+      : await (session as CassandraSession).all(cql, params);
+  const state: StoredState = { rows: new Map(), rawAggregates: new Map(), stats: new Map() };
+  for (const key of keys) {
+    const [name, hour] = key.split('|');
+    const h = new Date(Number(hour));
+    const rows = await exec('SELECT rating FROM records WHERE name = ? AND hour = ?', [name, h]);
+    state.rows.set(key, rows.length);
+    state.rawAggregates.set(key, aggregateRatings(rows.map((r) => r.get('rating') as number)));
+    const stats = await exec(
+      'SELECT count, sum, min, max, histogram FROM user_hour_stats WHERE name = ? AND hour = ?',
+      [name, h],
+    );
+    if (stats.length) {
+      const s = stats[0];
+      state.stats.set(key, {
+        count: s.get('count') as number,
+        sum: s.get('sum') as number,
+        min: s.get('min') as number | null,
+        max: s.get('max') as number | null,
+        histogram: s.get('histogram') as number[],
+      });
+    }
+  }
+  return state;
+}
+
+/** A driver session bound to the test keyspace, for checks from outside the services. */
+export async function connectKeyspace(config: AppConfig): Promise<Client> {
+  const client = new Client(clientOptions(config.cassandra, config.cassandra.keyspace));
+  await client.connect();
+  return client;
+}
