@@ -1,8 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, Env } from '@reeltime/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AppConfig, ConfigModule, Env } from '@reeltime/config';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
+import { HttpExceptionFilter } from './api/http-exception.filter';
+import { validationPipe } from './api/validation';
+import { AnswerCache } from './cache/answer-cache';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { RatingsFeed } from './feed/ratings-feed';
+import { LiveGateway } from './live/live.gateway';
+import { Clock, SystemClock } from './platform/clock';
+import { InstanceId, RandomInstanceId } from './platform/instance-id';
+import { CassandraStatsRepository, StatsRepository } from './stats/stats.repository';
+import { StatsService } from './stats/stats.service';
+import { UsersController } from './stats/users.controller';
+import { SystemController } from './system/system.controller';
+import { SystemService } from './system/system.service';
+import { TrendingController } from './trending/trending.controller';
+import { CassandraTrendingRepository, TrendingRepository } from './trending/trending.repository';
+import { TrendingService } from './trending/trending.service';
+import { StatsSubscription } from './updates/stats-subscription';
 
 @Module({})
 export class QueryModule {
@@ -15,6 +33,26 @@ export class QueryModule {
         KafkaModule,
         CassandraModule,
         ObservabilityModule.forRoot({ service: 'query', probes: [KafkaHealthProbe, CassandraHealthProbe] }),
+      ],
+      controllers: [UsersController, TrendingController, SystemController, DashboardController],
+      providers: [
+        { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: Clock, useClass: SystemClock },
+        { provide: InstanceId, useClass: RandomInstanceId },
+        { provide: StatsRepository, useClass: CassandraStatsRepository },
+        { provide: TrendingRepository, useClass: CassandraTrendingRepository },
+        {
+          provide: AnswerCache,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => new AnswerCache(config.query.cacheMaxEntries),
+        },
+        StatsService,
+        TrendingService,
+        StatsSubscription,
+        RatingsFeed,
+        SystemService,
+        LiveGateway,
       ],
     };
   }

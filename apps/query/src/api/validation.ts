@@ -1,0 +1,86 @@
+import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { HOUR_MS, parseHour } from '@reeltime/contracts';
+import { ValidateBy, ValidationOptions } from 'class-validator';
+
+export const MAX_RANGE_HOURS = 168;
+
+/** Every constraint message, each naming its field, as one line. */
+export function describeErrors(errors: ValidationError[]): string {
+  const lines: string[] = [];
+  const walk = (list: ValidationError[]): void => {
+    for (const e of list) {
+      lines.push(...Object.values(e.constraints ?? {}));
+      if (e.children?.length) walk(e.children);
+    }
+  };
+  walk(errors);
+  return [...new Set(lines)].join('; ');
+}
+
+/** The global pipe (registered as APP_PIPE): query strings are converted, unknown fields refused. */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new BadRequestException(describeErrors(errors)),
+  });
+}
+
+/** A user name as the rating contract has it: 1 to 100 characters, and not blank. */
+export function IsUserName(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isUserName',
+      validator: {
+        validate: (v: unknown) => typeof v === 'string' && v.length <= 100 && v.trim().length > 0,
+        defaultMessage: (args) => `${args?.property ?? 'name'} must be 1 to 100 characters and not blank`,
+      },
+    },
+    options,
+  );
+}
+
+/** An ISO-8601 start of an hour (see parseHour). */
+export function IsHour(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHour',
+      validator: {
+        validate: (v: unknown) => typeof v === 'string' && parseHour(v).ok,
+        defaultMessage: (args) => {
+          const result = typeof args?.value === 'string' ? parseHour(args.value) : undefined;
+          const reason = result && !result.ok ? result.reason : 'must be an ISO-8601 hour such as 2026-11-21T10:00:00Z';
+          return `${args?.property ?? 'hour'} ${reason}`;
+        },
+      },
+    },
+    options,
+  );
+}
+
+/** On `to`: not before `from`, and at most 168 hours from `from` to `to`, both included. */
+export function IsHourRangeEnd(options?: ValidationOptions): PropertyDecorator {
+  const check = (to: unknown, from: unknown): string | undefined => {
+    if (typeof to !== 'string' || typeof from !== 'string') return undefined;
+    const a = parseHour(from);
+    const b = parseHour(to);
+    if (!a.ok || !b.ok) return undefined; // the format is IsHour's to report
+    if (b.hour < a.hour) return 'to must not be before from';
+    if ((b.hour - a.hour) / HOUR_MS + 1 > MAX_RANGE_HOURS) {
+      return `to must be at most ${MAX_RANGE_HOURS} hours from from (both included)`;
+    }
+    return undefined;
+  };
+  return ValidateBy(
+    {
+      name: 'isHourRangeEnd',
+      validator: {
+        validate: (v: unknown, args) => check(v, (args?.object as { from?: unknown }).from) === undefined,
+        defaultMessage: (args) => check(args?.value, (args?.object as { from?: unknown }).from) ?? 'to is invalid',
+      },
+    },
+    options,
+  );
+}

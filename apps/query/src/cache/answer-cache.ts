@@ -1,0 +1,139 @@
+import { LRUCache } from 'lru-cache';
+
+interface Entry {
+  value: unknown;
+  group: string;
+}
+
+/**
+ * A bounded (LRU) cache of query answers, grouped so that one stats message can drop every answer it
+ * makes stale (e.g. all pages of one user's hour).
+ *
+ * The race it guards against: a request reads Cassandra, a commit lands and its stats message drops
+ * the group, and only then does the request store what it read. Each load therefore remembers the
+ * invalidation sequence number at its start and is not stored when its group (or, conservatively, any
+ * group whose record was evicted) was invalidated after that.
+ *
+ * Until `enable()` (the stats subscription has joined its group) nothing is stored, because a change
+ * could otherwise slip by unseen.
+ */
+export class AnswerCache {
+  private readonly entries: LRUCache<string, Entry>;
+  private readonly groups = new Map<string, Set<string>>();
+  /** group → sequence number of its last invalidation (bounded; evictions raise `forgottenUpTo`). */
+  private readonly invalidatedAt: LRUCache<string, number>;
+  private forgottenUpTo = 0;
+  private seq = 0;
+  private readonly inflight = new Map<string, { startSeq: number; group: string; promise: Promise<unknown> }>();
+  private enabled = false;
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly maxEntries: number) {
+    this.entries = new LRUCache<string, Entry>({
+      max: maxEntries,
+      dispose: (entry, key) => this.unindex(entry.group, key),
+    });
+    this.invalidatedAt = new LRUCache<string, number>({
+      max: Math.max(1000, maxEntries),
+      dispose: (seq, _group, reason) => {
+        if (reason === 'evict') this.forgottenUpTo = Math.max(this.forgottenUpTo, seq);
+      },
+    });
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  enable(): void {
+    this.enabled = true;
+  }
+
+  /** Stops caching and forgets everything (e.g. the stats subscription crashed: changes would go unseen). */
+  disable(): void {
+    this.enabled = false;
+    this.entries.clear();
+    this.inflight.clear();
+  }
+
+  /** The cached answer for `key`, or `load()`'s, stored under `group` unless it went stale while loading. */
+  async get<T>(key: string, group: string, load: () => Promise<T>): Promise<T> {
+    if (!this.enabled) return load();
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits += 1;
+      return hit.value as T;
+    }
+    const pending = this.inflight.get(key);
+    if (pending && !this.staleSince(pending.group, pending.startSeq)) return pending.promise as Promise<T>;
+    this.misses += 1;
+    const startSeq = this.seq;
+    const promise = load();
+    const mine = { startSeq, group, promise };
+    this.inflight.set(key, mine);
+    try {
+      const value = await promise;
+      if (this.enabled && !this.staleSince(group, startSeq)) {
+        this.entries.set(key, { value, group });
+        this.index(group, key);
+      }
+      return value;
+    } finally {
+      if (this.inflight.get(key) === mine) this.inflight.delete(key);
+    }
+  }
+
+  /** Drops every answer in these groups, and any load of them still under way will not be stored. */
+  invalidate(groups: string[]): number {
+    this.seq += 1;
+    let dropped = 0;
+    for (const group of groups) {
+      this.invalidatedAt.set(group, this.seq);
+      const keys = this.groups.get(group);
+      if (!keys) continue;
+      for (const key of [...keys]) {
+        if (this.entries.delete(key)) dropped += 1;
+      }
+      this.groups.delete(group);
+    }
+    return dropped;
+  }
+
+  private staleSince(group: string, startSeq: number): boolean {
+    return (this.invalidatedAt.get(group) ?? 0) > startSeq || this.forgottenUpTo > startSeq;
+  }
+
+  private index(group: string, key: string): void {
+    let keys = this.groups.get(group);
+    if (!keys) {
+      keys = new Set();
+      this.groups.set(group, keys);
+    }
+    keys.add(key);
+  }
+
+  private unindex(group: string, key: string): void {
+    const keys = this.groups.get(group);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.groups.delete(group);
+  }
+}
+
+/** Cache groups: one user's hour, one user's hour ranges, one hour's user list. */
+export const cacheGroups = {
+  userHour: (name: string, hour: number) => `uh\u0000${name}\u0000${hour}`,
+  userRanges: (name: string) => `ur\u0000${name}`,
+  hourUsers: (hour: number) => `hu\u0000${hour}`,
+  /** Everything a new (user, hour) stats message can make stale. */
+  touchedBy: (name: string, hour: number) => [
+    cacheGroups.userHour(name, hour),
+    cacheGroups.userRanges(name),
+    cacheGroups.hourUsers(hour),
+  ],
+};

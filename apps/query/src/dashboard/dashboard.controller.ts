@@ -1,0 +1,47 @@
+import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findChartJs, findPublicDir } from './assets';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * The dashboard, served by the service itself (no CDN: it works offline). Only files that exist in
+ * public/ at start-up are served, by exact name, so no path from a request reaches the file system.
+ */
+@ApiExcludeController()
+@Controller()
+export class DashboardController {
+  private readonly dir = findPublicDir();
+  private readonly files = new Set(readdirSync(this.dir));
+  private readonly chartJs = findChartJs();
+
+  @Get()
+  index(@Res() res: Response): void {
+    this.send(res, join(this.dir, 'index.html'), '.html');
+  }
+
+  @Get('assets/:file')
+  asset(@Param('file') file: string, @Res() res: Response): void {
+    const ext = /\.[a-z]+$/.exec(file)?.[0] ?? '';
+    if (!this.files.has(file) || !TYPES[ext] || file === 'index.html') throw new NotFoundException(`no asset ${file}`);
+    this.send(res, join(this.dir, file), ext);
+  }
+
+  @Get('vendor/chart.umd.js')
+  @Header('Cache-Control', 'public, max-age=86400')
+  chart(@Res() res: Response): void {
+    this.send(res, this.chartJs, '.js');
+  }
+
+  private send(res: Response, file: string, ext: string): void {
+    res.type(TYPES[ext]).sendFile(file);
+  }
+}

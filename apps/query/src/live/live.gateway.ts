@@ -1,0 +1,134 @@
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import { AppConfig } from '@reeltime/config';
+import { HourlyStats } from '@reeltime/contracts';
+import { MetricsRegistry } from '@reeltime/observability';
+import { Gauge } from 'prom-client';
+import type { Namespace, Socket } from 'socket.io';
+import { Subscription } from 'rxjs';
+import { RatingsFeed } from '../feed/ratings-feed';
+import { StatsService } from '../stats/stats.service';
+import { SystemService } from '../system/system.service';
+import { parseWindow } from '../trending/trending';
+import { TrendingService } from '../trending/trending.service';
+import { StatsSubscription } from '../updates/stats-subscription';
+import { readSubscription } from './subscription';
+
+export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string };
+
+export const LIVE_TRENDING_WINDOW = '10m';
+const TRENDING_LIMIT = 10;
+const SYSTEM_INTERVAL_MS = 2000;
+/** Rooms per socket: a dashboard follows one user; this bounds what one client can make us hold. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+
+const room = (name: string) => `user:${name}`;
+
+/**
+ * socket.io namespace /live: per-user `stats` pushes (rooms), a throttled `feed`, periodic
+ * `trending` and `system`. Each instance pushes to its own sockets from its own stats subscription.
+ */
+@WebSocketGateway({ namespace: '/live' })
+export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveGateway.name);
+  @WebSocketServer() private readonly server!: Namespace;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private updates?: Subscription;
+  private lastTrending: unknown;
+  private readonly sockets: Gauge;
+
+  constructor(
+    private readonly stats: StatsService,
+    private readonly subscription: StatsSubscription,
+    private readonly feed: RatingsFeed,
+    private readonly trending: TrendingService,
+    private readonly system: SystemService,
+    private readonly config: AppConfig,
+    metrics: MetricsRegistry,
+  ) {
+    this.sockets = new Gauge({
+      name: 'query_live_sockets',
+      help: 'connected /live sockets',
+      registers: [metrics],
+      collect: () => this.sockets.set(this.server?.sockets.size ?? 0),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.updates = this.subscription.updates.subscribe((s) => this.server.to(room(s.name)).emit('stats', s));
+    const every = (ms: number, tick: () => Promise<void> | void) =>
+      this.timers.push(
+        setInterval(() => {
+          if (this.server.sockets.size === 0) return;
+          Promise.resolve()
+            .then(tick)
+            .catch((err: unknown) => this.logger.warn({ msg: 'live tick failed', err: String(err) }));
+        }, ms),
+      );
+    every(this.config.query.feedIntervalMs, () => {
+      const items = this.feed.take();
+      if (items.length) this.server.emit('feed', items);
+    });
+    every(this.config.query.trendingRefreshMs, () => this.pushTrending());
+    every(SYSTEM_INTERVAL_MS, async () => {
+      this.server.emit('system', await this.system.status());
+    });
+  }
+
+  onApplicationShutdown(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.updates?.unsubscribe();
+  }
+
+  handleConnection(socket: Socket): void {
+    // A new dashboard should not wait a refresh period for its first trending list and figures.
+    if (this.lastTrending) socket.emit('trending', this.lastTrending);
+    this.system.status().then(
+      (s) => socket.emit('system', s),
+      (err: unknown) => this.logger.warn({ msg: 'system status failed', err: String(err) }),
+    );
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+    const request = readSubscription(body);
+    if (!request.ok) return { ok: false, error: request.error };
+    const rooms = [...socket.rooms].filter((r) => r.startsWith('user:'));
+    if (!rooms.includes(room(request.name)) && rooms.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+      return { ok: false, error: `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection` };
+    }
+    try {
+      // Join first, then read: an update landing in between is pushed, never missed.
+      await socket.join(room(request.name));
+      return { ok: true, stats: await this.stats.currentAndPrevious(request.name) };
+    } catch (err) {
+      this.logger.warn({ msg: 'subscribe failed', err: String(err) });
+      return { ok: false, error: 'stats are unavailable right now, retry shortly' };
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean; error?: string }> {
+    const request = readSubscription(body);
+    if (!request.ok) return { ok: false, error: request.error };
+    await socket.leave(room(request.name));
+    return { ok: true };
+  }
+
+  private async pushTrending(): Promise<void> {
+    const window = parseWindow(LIVE_TRENDING_WINDOW);
+    if (!window.ok) return;
+    this.lastTrending = await this.trending.trending(LIVE_TRENDING_WINDOW, window.ms, TRENDING_LIMIT);
+    this.server.emit('trending', this.lastTrending);
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { HOUR_MS, HourlyStats, emptyAggregate, hourStart, toHourlyStats } from '@reeltime/contracts';
+import { AnswerCache, cacheGroups } from '../cache/answer-cache';
+import { Clock } from '../platform/clock';
+import { MoviesPage, StatsRepository } from './stats.repository';
+
+export interface AverageAnswer {
+  name: string;
+  hour: string;
+  average: number | null;
+  count: number;
+}
+
+export interface MoviesAnswer extends MoviesPage {
+  name: string;
+  hour: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The per-user answers, each cached until a stats message for that (user, hour) drops it. Closed
+ * hours stay cached as long as the LRU keeps them; late data still drops them through the same message.
+ */
+@Injectable()
+export class StatsService {
+  constructor(
+    private readonly repository: StatsRepository,
+    private readonly cache: AnswerCache,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Exactly AVG(rating) over the user's rows in `records` for that hour, as a float. */
+  average(name: string, hour: number): Promise<AverageAnswer> {
+    return this.cache.get(`avg\u0000${name}\u0000${hour}`, cacheGroups.userHour(name, hour), async () => {
+      const { count, sum } = await this.repository.countAndSum(name, hour);
+      return { name, hour: iso(hour), average: count === 0 ? null : sum / count, count };
+    });
+  }
+
+  movies(name: string, hour: number, limit: number, pageState?: string): Promise<MoviesAnswer> {
+    const key = `mov\u0000${name}\u0000${hour}\u0000${limit}\u0000${pageState ?? ''}`;
+    return this.cache.get(key, cacheGroups.userHour(name, hour), async () => {
+      const page = await this.repository.moviesPage(name, hour, limit, pageState);
+      const answer: MoviesAnswer = { name, hour: iso(hour), movies: page.movies };
+      if (page.pageState) answer.pageState = page.pageState;
+      return answer;
+    });
+  }
+
+  /** The hourly stats shape; a count-0 shape when the user did not rate in that hour. */
+  stats(name: string, hour: number): Promise<HourlyStats> {
+    return this.cache.get(`st\u0000${name}\u0000${hour}`, cacheGroups.userHour(name, hour), async () => {
+      const stored = await this.repository.hourStats(name, hour);
+      return stored
+        ? toHourlyStats(name, hour, stored, stored.updatedAt)
+        : toHourlyStats(name, hour, emptyAggregate(), this.clock.now());
+    });
+  }
+
+  /** The stored hours from `from` to `to`, oldest first (hours without ratings are left out). */
+  range(name: string, from: number, to: number): Promise<{ name: string; hours: HourlyStats[] }> {
+    return this.cache.get(`rng\u0000${name}\u0000${from}\u0000${to}`, cacheGroups.userRanges(name), async () => {
+      const rows = await this.repository.hourRange(name, from, to);
+      return { name, hours: rows.filter((r) => r.count > 0).map((r) => toHourlyStats(name, r.hour, r, r.updatedAt)) };
+    });
+  }
+
+  usersInHour(hour: number): Promise<{ hour: string; count: number; users: string[] }> {
+    return this.cache.get(`users\u0000${hour}`, cacheGroups.hourUsers(hour), async () => {
+      const users = await this.repository.usersInHour(hour);
+      return { hour: iso(hour), count: users.length, users };
+    });
+  }
+
+  /** The current and the previous hour, newest first (what a new WebSocket subscriber gets). */
+  async currentAndPrevious(name: string): Promise<HourlyStats[]> {
+    const current = hourStart(this.clock.now());
+    return Promise.all([this.stats(name, current), this.stats(name, current - HOUR_MS)]);
+  }
+}

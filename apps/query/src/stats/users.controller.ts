@@ -1,0 +1,43 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HourlyStats } from '@reeltime/contracts';
+import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, hourOf } from './stats.dto';
+import { AverageAnswer, MoviesAnswer, StatsService } from './stats.service';
+
+@ApiTags('users')
+@Controller('api')
+export class UsersController {
+  constructor(private readonly stats: StatsService) {}
+
+  @Get('users/:name/hours/:hour/average')
+  @ApiOperation({ summary: "A user's average rating in one hour (null when the user did not rate)" })
+  @ApiOkResponse({ description: '{name, hour, average, count}' })
+  average(@Param() p: UserHourParams): Promise<AverageAnswer> {
+    return this.stats.average(p.name, hourOf(p.hour));
+  }
+
+  @Get('users/:name/hours/:hour/movies')
+  @ApiOperation({ summary: 'The movies a user rated in one hour, oldest first, paged' })
+  @ApiOkResponse({ description: '{name, hour, movies:[{movie, rating, time}], pageState?}' })
+  movies(@Param() p: UserHourParams, @Query() q: MoviesQuery): Promise<MoviesAnswer> {
+    return this.stats.movies(p.name, hourOf(p.hour), q.limit, q.pageState);
+  }
+
+  @Get('users/:name/hours/:hour/stats')
+  @ApiOperation({ summary: "A user's hourly stats (count 0 when the user did not rate)" })
+  hourStats(@Param() p: UserHourParams): Promise<HourlyStats> {
+    return this.stats.stats(p.name, hourOf(p.hour));
+  }
+
+  @Get('users/:name/hours')
+  @ApiOperation({ summary: "A user's hourly stats for a range of at most 168 hours, oldest first" })
+  range(@Param() p: UserParams, @Query() q: RangeQuery): Promise<{ name: string; hours: HourlyStats[] }> {
+    return this.stats.range(p.name, hourOf(q.from), hourOf(q.to));
+  }
+
+  @Get('hours/:hour/users')
+  @ApiOperation({ summary: 'The users who rated in one hour' })
+  users(@Param() p: HourParams): Promise<{ hour: string; count: number; users: string[] }> {
+    return this.stats.usersInHour(hourOf(p.hour));
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../platform/clock';
+import { TrendingMovie, minutesInWindow, rankMovies } from './trending';
+import { TrendingRepository } from './trending.repository';
+
+export interface TrendingAnswer {
+  window: string;
+  from: string;
+  to: string;
+  movies: TrendingMovie[];
+}
+
+/** How long a trending answer is reused: it is a sliding-window figure, a few seconds old is fine. */
+export const TRENDING_CACHE_MS = 3000;
+const MAX_CACHED_WINDOWS = 64;
+
+/** Top movies by number of ratings in a sliding window, with their averages. */
+@Injectable()
+export class TrendingService {
+  private readonly cached = new Map<string, { at: number; answer: Promise<TrendingAnswer> }>();
+
+  constructor(
+    private readonly repository: TrendingRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  trending(window: string, windowMs: number, limit: number): Promise<TrendingAnswer> {
+    const now = this.clock.now();
+    const key = `${windowMs}:${limit}`;
+    const hit = this.cached.get(key);
+    if (hit && now - hit.at < TRENDING_CACHE_MS) return hit.answer;
+    const answer = this.compute(window, windowMs, limit, now);
+    if (this.cached.size >= MAX_CACHED_WINDOWS) this.cached.clear();
+    this.cached.set(key, { at: now, answer });
+    // A failed read must not be served from the cache to the next caller.
+    answer.catch(() => this.cached.get(key)?.answer === answer && this.cached.delete(key));
+    return answer;
+  }
+
+  private async compute(window: string, windowMs: number, limit: number, now: number): Promise<TrendingAnswer> {
+    const minutes = minutesInWindow(now, windowMs);
+    const tallies = await this.repository.tallies(minutes);
+    return {
+      window,
+      from: new Date(minutes[0]).toISOString(),
+      to: new Date(now).toISOString(),
+      movies: rankMovies(tallies, limit),
+    };
+  }
+}

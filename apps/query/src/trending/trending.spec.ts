@@ -1,0 +1,49 @@
+import { minutesInWindow, parseWindow, rankMovies } from './trending';
+
+describe('trending windows', () => {
+  it.each([
+    ['30s', 30_000],
+    ['10m', 600_000],
+    ['1h', 3_600_000],
+    ['24h', 86_400_000],
+  ])('reads %s', (input, ms) => {
+    expect(parseWindow(input)).toEqual({ ok: true, ms });
+  });
+
+  it.each(['', '10', '10x', '0m', '25h', '-5m', '1.5h'])('rejects %p, naming the window', (input) => {
+    const result = parseWindow(input);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(/^window/);
+  });
+
+  it('covers the minutes the window overlaps, oldest first', () => {
+    const now = Date.parse('2026-11-21T10:15:30Z');
+    expect(minutesInWindow(now, 120_000).map((m) => new Date(m).toISOString())).toEqual([
+      '2026-11-21T10:13:00.000Z',
+      '2026-11-21T10:14:00.000Z',
+      '2026-11-21T10:15:00.000Z',
+    ]);
+    expect(minutesInWindow(Date.parse('2026-11-21T10:15:59.999Z'), 60_000)).toHaveLength(1);
+  });
+});
+
+describe('rankMovies', () => {
+  it('adds up partitions and ranks by count, then average, then title', () => {
+    const ranked = rankMovies(
+      [
+        { movie: 'Heat', count: 2, sum: 10 },
+        { movie: 'Up', count: 1, sum: 9 },
+        { movie: 'Heat', count: 1, sum: 8 },
+        { movie: 'Alien', count: 3, sum: 12 },
+        { movie: 'Up', count: 2, sum: 10 },
+        { movie: 'Jaws', count: 1, sum: 2 },
+      ],
+      3,
+    );
+    expect(ranked).toEqual([
+      { movie: 'Up', count: 3, average: 19 / 3 },
+      { movie: 'Heat', count: 3, average: 6 },
+      { movie: 'Alien', count: 3, average: 4 },
+    ]);
+  });
+});

@@ -1,0 +1,60 @@
+import { MINUTE_MS, minuteStart } from '@reeltime/contracts';
+
+export const MAX_WINDOW_MS = 24 * 3_600_000;
+const UNIT_MS = { s: 1000, m: MINUTE_MS, h: 3_600_000 } as const;
+
+export type WindowParseResult = { ok: true; ms: number } | { ok: false; reason: string };
+
+/** `30s`, `5m`, `1h` … up to 24h. */
+export function parseWindow(input: string): WindowParseResult {
+  const match = /^(\d{1,6})(s|m|h)$/.exec(input);
+  if (!match) return { ok: false, reason: 'window must be a number followed by s, m or h, e.g. 30s, 10m or 1h' };
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  if (ms <= 0) return { ok: false, reason: 'window must be longer than 0' };
+  if (ms > MAX_WINDOW_MS) return { ok: false, reason: 'window must be at most 24h' };
+  return { ok: true, ms };
+}
+
+/**
+ * The minutes a sliding window ending now overlaps, oldest first. Ratings are stored per minute, so
+ * the window is rounded out to whole minutes.
+ */
+export function minutesInWindow(now: number, windowMs: number): number[] {
+  const last = minuteStart(now);
+  const first = minuteStart(now - windowMs + 1);
+  const minutes: number[] = [];
+  for (let m = first; m <= last; m += MINUTE_MS) minutes.push(m);
+  return minutes;
+}
+
+/** One partition's per-movie figures. */
+export interface MovieTally {
+  movie: string;
+  count: number;
+  sum: number;
+}
+
+export interface TrendingMovie {
+  movie: string;
+  count: number;
+  average: number;
+}
+
+/** Adds up the tallies of every minute and bucket; most rated first (ties: higher average, then title). */
+export function rankMovies(tallies: Iterable<MovieTally>, limit: number): TrendingMovie[] {
+  const totals = new Map<string, { count: number; sum: number }>();
+  for (const t of tallies) {
+    const total = totals.get(t.movie);
+    if (total) {
+      total.count += t.count;
+      total.sum += t.sum;
+    } else {
+      totals.set(t.movie, { count: t.count, sum: t.sum });
+    }
+  }
+  return [...totals]
+    .filter(([, t]) => t.count > 0)
+    .map(([movie, t]) => ({ movie, count: t.count, average: t.sum / t.count }))
+    .sort((a, b) => b.count - a.count || b.average - a.average || (a.movie < b.movie ? -1 : a.movie > b.movie ? 1 : 0))
+    .slice(0, limit);
+}

@@ -1,0 +1,122 @@
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import { HourlyStats } from '@reeltime/contracts';
+import { Consumer, KafkaConnection } from '@reeltime/kafka';
+import { Counter } from 'prom-client';
+import { Subject } from 'rxjs';
+import { MetricsRegistry } from '@reeltime/observability';
+import { AnswerCache, cacheGroups } from '../cache/answer-cache';
+import { InstanceId } from '../platform/instance-id';
+import { parseStatsMessage } from './stats-message';
+
+const JOIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Reads `user-hour-stats` with a consumer group of this instance's own, so every query instance sees
+ * every message: it drops the cache entries the (user, hour) touched and hands the stats to the gateway.
+ *
+ * Why a KafkaConnection consumer and not @nestjs/microservices' Kafka transport: the transport's
+ * @EventPattern needs the topic name as a constant at class-definition time, while here it is a
+ * setting (KAFKA_TOPIC_STATS; every test has its own); the transport also builds its own kafkajs
+ * client, bypassing the project's adapter (the one place that knows the client library), and offers no
+ * hook to start a fresh group at the topic's end and to know when it has joined, which the cache needs.
+ */
+@Injectable()
+export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(StatsSubscription.name);
+  readonly updates = new Subject<HourlyStats>();
+  readonly groupId: string;
+  private consumer?: Consumer;
+  private readonly received: Counter;
+  private readonly rejected: Counter;
+
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly config: AppConfig,
+    private readonly cache: AnswerCache,
+    instance: InstanceId,
+    metrics: MetricsRegistry,
+  ) {
+    this.groupId = `${config.kafka.queryGroupPrefix}.${instance.value}.stats`;
+    this.received = new Counter({
+      name: 'query_stats_messages_total',
+      help: 'user-hour-stats messages read',
+      registers: [metrics],
+    });
+    this.rejected = new Counter({
+      name: 'query_stats_messages_rejected_total',
+      help: 'user-hour-stats messages that were not valid hourly stats',
+      registers: [metrics],
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const topic = this.config.kafka.topics.stats;
+    await this.kafka.ensureTopics([topic]);
+    // A fresh group starts at the topic's end as it is now: every message published from here on is
+    // seen, and nothing from before (this instance's cache is empty, so nothing older can be stale).
+    const admin = await this.kafka.admin();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId: this.groupId,
+      topic,
+      partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+    });
+    const consumer = this.kafka.createConsumer({ groupId: this.groupId, sessionTimeout: 30_000 });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        // Only now can no committed change go unseen, so only now may answers be kept.
+        this.cache.enable();
+        resolve();
+      });
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.error({
+        msg: 'stats consumer crashed; caching off until it rejoins',
+        err: String(event.payload.error),
+      });
+      this.cache.disable();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        this.handle(message.value);
+        return Promise.resolve();
+      },
+    });
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS).unref());
+    if ((await Promise.race([joined, timeout])) === 'timeout') {
+      this.logger.warn({ msg: 'stats consumer has not joined its group yet; answers are not cached until it does' });
+    }
+    this.logger.log({ msg: 'reading stats updates', topic, groupId: this.groupId });
+  }
+
+  /** Drops what the message makes stale, then hands it on. Exposed for tests of the wiring. */
+  handle(value: Buffer | null): void {
+    const parsed = parseStatsMessage(value);
+    if (!parsed.ok) {
+      this.rejected.inc();
+      this.logger.warn({ msg: 'ignored a stats message', reason: parsed.reason });
+      return;
+    }
+    this.received.inc();
+    this.cache.invalidate(cacheGroups.touchedBy(parsed.stats.name, parsed.hour));
+    this.updates.next(parsed.stats);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.cache.disable();
+    this.updates.complete();
+    if (!this.consumer) return;
+    await this.consumer.disconnect();
+    // The group was this instance's alone; leave no empty group behind on the cluster.
+    const admin = await this.kafka.admin();
+    await admin
+      .deleteGroups([this.groupId])
+      .catch((err: unknown) =>
+        this.logger.warn({ msg: 'could not delete the stats consumer group', groupId: this.groupId, err: String(err) }),
+      );
+  }
+}

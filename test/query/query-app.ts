@@ -1,0 +1,37 @@
+import { INestApplication } from '@nestjs/common';
+import { CassandraSession } from '@reeltime/cassandra';
+import { Env } from '@reeltime/config';
+import { KafkaConnection } from '@reeltime/kafka';
+import { bootstrap } from '../../apps/query/src/bootstrap';
+import { waitFor } from '../support/app';
+import { TestNamespace } from '../support/namespace';
+import { PipelineFixture } from './fixtures';
+
+export interface QueryUnderTest {
+  app: INestApplication;
+  url: string;
+  fixture: PipelineFixture;
+}
+
+/** Boots the query service in-process on the namespace's port and waits until it caches (its stats group joined). */
+export async function startQuery(ns: TestNamespace, extra: Env = {}): Promise<QueryUnderTest> {
+  const env = { ...ns.env, ...extra };
+  const app = await bootstrap(env);
+  const url = `http://127.0.0.1:${env.QUERY_PORT}`;
+  await waitFor('the stats subscription to join its group', async () => {
+    const res = await fetch(`${url}/api/system`);
+    const body = (await res.json()) as { cache: { enabled: boolean } };
+    return body.cache.enabled;
+  });
+  const fixture = new PipelineFixture(
+    app.get(CassandraSession),
+    app.get(KafkaConnection),
+    ns.config.kafka.topics.stats,
+  );
+  return { app, url, fixture };
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T };
+}
