@@ -1,8 +1,28 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule, Env } from '@reeltime/config';
+import { BadRequestException, DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { AppConfig, ConfigModule, Env } from '@reeltime/config';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
-import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
+import { KafkaConnection, KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
+import { Clock, SystemClock } from './clock';
+import { ProducerController } from './control/producer.controller';
+import { ProducerService } from './production/producer.service';
+import { EventPublisher } from './publishing/event-publisher';
+import { KafkaEventPublisher } from './publishing/kafka-event-publisher';
+import { ProducerMetrics } from './publishing/producer-metrics';
+
+/** Bad request bodies answer 400 {statusCode, error, message} with every broken rule, each naming its field. */
+function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) =>
+      new BadRequestException(
+        errors.flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` })).join('; '),
+      ),
+  });
+}
 
 @Module({})
 export class ProducerModule {
@@ -15,6 +35,19 @@ export class ProducerModule {
         KafkaModule,
         CassandraModule,
         ObservabilityModule.forRoot({ service: 'producer', probes: [KafkaHealthProbe, CassandraHealthProbe] }),
+      ],
+      controllers: [ProducerController],
+      providers: [
+        { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: Clock, useClass: SystemClock },
+        ProducerMetrics,
+        {
+          provide: EventPublisher,
+          inject: [KafkaConnection, AppConfig, ProducerMetrics],
+          useFactory: (kafka: KafkaConnection, config: AppConfig, metrics: ProducerMetrics) =>
+            new KafkaEventPublisher(kafka, config, metrics),
+        },
+        ProducerService,
       ],
     };
   }

@@ -1,0 +1,66 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Catalogue, Movie, builtInCatalogue } from './catalogue';
+import { parseCsvLine } from './csv';
+
+/** A line of an input file that was skipped, and why; always reported, never dropped silently. */
+export interface LineIssue {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export type MoviesLine = { ok: true; movie: Movie } | { ok: false; reason: string };
+
+const MAX_TITLE = 300;
+
+/** One line of MovieLens movies.csv: `movieId,title,genres` (genres `|`-separated; "(no genres listed)"). */
+export function parseMoviesLine(line: string): MoviesLine {
+  const fields = parseCsvLine(line);
+  if (!fields) return { ok: false, reason: 'unbalanced quotes' };
+  if (fields.length !== 3)
+    return { ok: false, reason: `expected 3 fields (movieId,title,genres), got ${fields.length}` };
+  const [idText, rawTitle, genreText] = fields;
+  if (!/^\d+$/.test(idText)) return { ok: false, reason: `movieId "${idText}" is not a positive integer` };
+  const title = rawTitle.trim();
+  if (title.length === 0 || title.length > MAX_TITLE) {
+    return { ok: false, reason: `title must be 1 to ${MAX_TITLE} characters` };
+  }
+  const genres = genreText === '(no genres listed)' || genreText === '' ? [] : genreText.split('|');
+  return { ok: true, movie: { id: Number(idText), title, genres } };
+}
+
+/**
+ * Reads a MovieLens movies.csv into a catalogue, in file order. The header line is skipped; each bad
+ * line goes to `report` with its line number.
+ */
+export async function loadMoviesFile(path: string, report: (issue: LineIssue) => void): Promise<Catalogue> {
+  const movies: Movie[] = [];
+  const seen = new Set<number>();
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of lines) {
+    n += 1;
+    const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+    if (line.trim() === '' || (n === 1 && line.startsWith('movieId,'))) continue;
+    const parsed = parseMoviesLine(line);
+    if (!parsed.ok) {
+      report({ file: path, line: n, reason: parsed.reason });
+    } else if (seen.has(parsed.movie.id)) {
+      report({ file: path, line: n, reason: `movieId ${parsed.movie.id} appears twice` });
+    } else {
+      seen.add(parsed.movie.id);
+      movies.push(parsed.movie);
+    }
+  }
+  if (movies.length === 0) throw new Error(`${path} holds no valid movies`);
+  return new Catalogue(movies);
+}
+
+/** The catalogue a service or CLI run uses: the given movies.csv, or the built-in list of real films. */
+export async function loadCatalogue(
+  moviesFile: string | undefined,
+  report: (issue: LineIssue) => void,
+): Promise<Catalogue> {
+  return moviesFile ? loadMoviesFile(moviesFile, report) : builtInCatalogue();
+}
