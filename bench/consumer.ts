@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { configFromEnvironment, Env } from '@reeltime/config';
+import { encodeRatingEvent } from '@reeltime/contracts';
+import { KafkaConnection } from '@reeltime/kafka';
+import { dropKeyspace, migrate } from '@reeltime/cassandra';
+import { spawn } from 'node:child_process';
+import { BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+
+/**
+ * Consumer drain: a backlog of RATINGS ratings from USERS users is written to a fresh topic first, then
+ * one consumer process (the compiled service, default settings but the batch interval) drains it into
+ * Cassandra. Figures: drain rate from the first to the last commit, peak RSS and mean CPU of the
+ * consumer process. Run `npm run build` first.
+ */
+const RATINGS = Number(process.env.BENCH_RATINGS ?? 1_000_000);
+const USERS = Number(process.env.BENCH_USERS ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROOT = resolve(__dirname, '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function preload(kafka: KafkaConnection, topic: string): Promise<void> {
+  const producer = kafka.createProducer({ idempotent: true });
+  await producer.connect();
+  const now = Date.now();
+  const names = Array.from({ length: USERS }, (_, i) => `bench user ${i}`);
+  const chunk = 10_000;
+  const started = Date.now();
+  for (let i = 0; i < RATINGS; i += chunk) {
+    const messages = Array.from({ length: Math.min(chunk, RATINGS - i) }, (_, j) => {
+      const name = names[(i + j) % USERS];
+      const rating = {
+        id: randomUUID(),
+        name,
+        movie: `Movie ${(i + j) % 500}`,
+        rating: 1 + ((i + j) % 10),
+        time: now - ((i + j) % 3_000_000),
+      };
+      return { key: name, value: encodeRatingEvent(rating) };
+    });
+    await producer.send({ topic, acks: -1, messages });
+    if ((i / chunk) % 20 === 0)
+      process.stderr.write(
+        `  preload ${i + messages.length}/${RATINGS} (${Math.round((i + messages.length) / ((Date.now() - started) / 1000))}/s)\n`,
+      );
+  }
+  await producer.disconnect();
+}
+
+async function runOnce(run: number): Promise<Record<string, number>> {
+  const id = `bench_consumer_${Date.now().toString(36)}_${run}`;
+  const env: Env = {
+    CASSANDRA_KEYSPACE: id,
+    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
+    KAFKA_TOPIC_DLQ: `${id}.dlq`,
+    KAFKA_TOPIC_STATS: `${id}.stats`,
+    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
+    CONSUMER_PORT: '3902',
+    BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS ?? '5000',
+    LOG_LEVEL: 'warn',
+  };
+  const config = configFromEnvironment(env);
+  await migrate(config.cassandra, resolve(ROOT, 'cql'));
+  const kafka = new KafkaConnection(config);
+  await kafka.ensureTopics([config.kafka.topics.ratings, config.kafka.topics.dlq, config.kafka.topics.stats]);
+  process.stderr.write(`run ${run}: preloading ${RATINGS} ratings from ${USERS} users\n`);
+  await preload(kafka, config.kafka.topics.ratings);
+
+  const child = spawn(process.execPath, [resolve(ROOT, 'dist/apps/consumer/src/main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const sampler = new ProcessSampler(child.pid!);
+  const started = Date.now();
+  let done = 0;
+  let firstCommitAt = 0;
+  for (;;) {
+    await sleep(1000);
+    const lag = await kafka.lag(config.kafka.consumerGroup, config.kafka.topics.ratings).catch(() => []);
+    done = lag.reduce((s, p) => s + Math.max(0, p.committed), 0);
+    if (done > 0 && !firstCommitAt) firstCommitAt = Date.now();
+    const remaining = lag.reduce((s, p) => s + p.lag, 0);
+    process.stderr.write(`  drained ${done}/${RATINGS} after ${Math.round((Date.now() - started) / 1000)}s\n`);
+    if (lag.length && remaining === 0 && done >= RATINGS) break;
+    if (Date.now() - started > 30 * 60_000) throw new Error('drain did not finish in 30 minutes');
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const usage = sampler.stop();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  await kafka.onApplicationShutdown();
+  await dropKeyspace(config.cassandra);
+  return {
+    'ratings/s (drain, from process start)': round(RATINGS / seconds, 0),
+    'drain seconds': round(seconds),
+    'consumer peak RSS MiB': usage.peakRssMiB,
+    'consumer CPU % (of one core)': usage.cpuPercent,
+  };
+}
+
+export async function run(): Promise<BenchResult> {
+  const runs: Array<Record<string, number>> = [];
+  for (let i = 1; i <= RUNS; i++) runs.push(await runOnce(i));
+  return {
+    name: 'consumer drain',
+    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then one consumer process (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; time from process start to the last commit; Kafka, Cassandra and the consumer share the 2 cores.`,
+    figures: medianOfRuns(runs),
+    runs,
+    targets: { 'ratings/s (drain, from process start)': '≥ 50,000', 'consumer peak RSS MiB': '≤ 300' },
+  };
+}
+
+if (require.main === module) {
+  run().then(printResult, (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,68 @@
+import { KafkaConnection } from '@reeltime/kafka';
+import { Client } from 'cassandra-driver';
+import { waitFor } from '../support/app';
+import { testNamespace } from '../support/namespace';
+import { Feeder, connectKeyspace, generateRatings, waitForExact } from '../support/ratings';
+import { ServiceProcess } from '../support/service-process';
+
+/** kill -9 of the consumer while a flush is under way, three times, then a clean run: stats stay exact. */
+describe('consumer killed with SIGKILL in the middle of a flush', () => {
+  const ns = testNamespace('crash', {
+    LOG_LEVEL: 'info',
+    BATCH_INTERVAL_MS: '1000',
+    BATCH_MAX_RECORDS: '1000',
+    KAFKA_PARTITIONS: '3',
+  });
+  const events = generateRatings({ users: 80, count: 15_000, seed: 11, lateFraction: 0.1 });
+  let kafka: KafkaConnection;
+  let cql: Client;
+
+  beforeAll(async () => {
+    await ns.migrate();
+    kafka = new KafkaConnection(ns.config);
+    await kafka.ensureTopics([ns.config.kafka.topics.ratings]);
+    cql = await connectKeyspace(ns.config);
+  });
+  afterAll(async () => {
+    await kafka.onApplicationShutdown();
+    await cql.shutdown();
+    await ns.drop();
+  });
+
+  it('loses nothing and counts nothing twice', async () => {
+    const feeder = new Feeder(kafka, ns.config);
+    // Each round brings fresh ratings (and, from the second on, duplicates of earlier ones), so every
+    // kill lands while there is work under way.
+    const chunks = [events.slice(0, 5000), events.slice(5000, 10000), events.slice(10000)];
+    for (let round = 1; round <= 3; round++) {
+      await feeder.send(round === 1 ? chunks[0] : [...chunks[round - 1], ...events.slice(0, 1500)]);
+      const consumer = new ServiceProcess('consumer', ns.env);
+      await consumer.start();
+      // Wait for a completed flush and then for the next one to start, and kill it right there.
+      await waitFor('a completed flush', () => Promise.resolve(consumer.log().includes('"msg":"flushed"')), 60_000, 20);
+      const seen = consumer.log().length;
+      await waitFor(
+        'the next flush to start',
+        () => Promise.resolve(consumer.log().slice(seen).includes('"msg":"flush started"')),
+        60_000,
+        5,
+      );
+      await consumer.kill();
+      const tail = consumer.log().slice(seen);
+      // The kill landed between "flush started" and "flushed": mid-flush.
+      expect(tail.lastIndexOf('"msg":"flush started"')).toBeGreaterThan(tail.lastIndexOf('"msg":"flushed"'));
+    }
+    const consumer = new ServiceProcess('consumer', ns.env);
+    await consumer.start();
+    try {
+      await waitForExact(cql, events, 150_000);
+      const lag = await waitFor('zero lag', async () => {
+        const l = await kafka.lag(ns.config.kafka.consumerGroup, ns.config.kafka.topics.ratings);
+        return l.every((p) => p.lag === 0) ? l : undefined;
+      });
+      expect(lag.reduce((s, p) => s + p.committed, 0)).toBe(18_000);
+    } finally {
+      expect(await consumer.stop()).toBe(0);
+    }
+  });
+});
