@@ -77,8 +77,10 @@ export class ServiceProcess {
   }
 
   private async waitExit(timeoutMs: number): Promise<number | null> {
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs));
+    let handle: NodeJS.Timeout | undefined;
+    const timer = new Promise<'timeout'>((r) => (handle = setTimeout(() => r('timeout'), timeoutMs)));
     const result = await Promise.race([this.exited!, timer]);
+    clearTimeout(handle);
     if (result === 'timeout') {
       this.child!.kill('SIGKILL');
       throw new Error(`${this.name} did not exit within ${timeoutMs} ms after SIGTERM`);
