@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** The compiled entry point of each service, relative to the repository root. */
+export const SERVICE_ENTRY = (service: string): string => join('dist', 'apps', service, 'src', 'main.js');
+
+/** What `npm run build` compiles (tsconfig.build.json), plus the files that change how it compiles. */
+const SOURCE_DIRS = ['apps', 'libs'];
+const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+
+export interface BuildState {
+  stale: boolean;
+  reason: string;
+}
+
+/**
+ * Pure decision: a build is needed when an output is missing or any source is newer than the oldest
+ * output (tsc rewrites every output on each build, so the oldest one dates the last build).
+ */
+export function buildState(
+  sources: Array<{ path: string; mtimeMs: number }>,
+  outputs: Array<number | undefined>,
+): BuildState {
+  const missing = outputs.findIndex((m) => m === undefined);
+  if (missing >= 0) return { stale: true, reason: 'dist/ has no build yet' };
+  const built = Math.min(...(outputs as number[]));
+  const newer = sources.filter((s) => s.mtimeMs > built);
+  if (newer.length === 0) return { stale: false, reason: 'dist/ is up to date' };
+  const names = newer.slice(0, 3).map((s) => s.path);
+  return {
+    stale: true,
+    reason: `${newer.length} source file(s) changed since the last build (${names.join(', ')}${newer.length > 3 ? ', …' : ''})`,
+  };
+}
+
+function walk(dir: string, out: Array<{ path: string; mtimeMs: number }>, root: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') walk(full, out, root);
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+      out.push({ path: relative(root, full), mtimeMs: statSync(full).mtimeMs });
+    }
+  }
+}
+
+/** Reads the modification times of the sources and of the three services' entry points. */
+export function inspectBuild(root: string, services: readonly string[]): BuildState {
+  const sources: Array<{ path: string; mtimeMs: number }> = [];
+  for (const dir of SOURCE_DIRS) walk(join(root, dir), sources, root);
+  for (const file of SOURCE_FILES) {
+    const full = join(root, file);
+    if (existsSync(full)) sources.push({ path: file, mtimeMs: statSync(full).mtimeMs });
+  }
+  const outputs = services.map((s) => {
+    const full = join(root, SERVICE_ENTRY(s));
+    return existsSync(full) ? statSync(full).mtimeMs : undefined;
+  });
+  return buildState(sources, outputs);
+}
+
+/** `npm run build`; its output is shown only when it fails (tsc's errors are what the user needs then). */
+export function runBuild(root: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const child = spawn(npm, ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise();
+      else reject(new Error(`npm run build failed (exit ${code}):\n${output.join('').trim()}`));
+    });
+  });
+}

@@ -1,0 +1,49 @@
+import { ConfigError, configFromEnvironment } from '@reeltime/config';
+import { InfraError } from '../infra';
+import { say } from '../infra/log';
+import { infraSettings } from '../infra/settings';
+import { Launcher } from './launcher';
+
+/** `npm start`: everything on this machine in one command; Ctrl-C stops it all in order. */
+async function main(): Promise<number> {
+  const launcher = new Launcher(configFromEnvironment(), infraSettings(), process.env, {
+    say,
+    print: (line) => void process.stdout.write(`${line}\n`),
+    color: process.stdout.isTTY === true,
+  });
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      launcher.requestStop({ kind: 'signal', signal });
+      return;
+    }
+    // A second Ctrl-C: the user does not want to wait for the orderly stop.
+    say('launcher', `${signal} again: killing the services now, without flushing`);
+    launcher.killServices();
+    const left = launcher.startedInfra();
+    if (left.length) say('launcher', `left running: ${left.join(', ')}; stop them with npm run infra:down`);
+    process.exit(130);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // Whatever ends the launcher, it leaves no service behind (they run in process groups of their own).
+  process.on('exit', () => launcher.killServices());
+
+  return launcher.run();
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // A bad setting or a missing JDK is the user's to fix: its message says how; anything else gets its stack.
+    const message =
+      err instanceof ConfigError || err instanceof InfraError
+        ? err.message
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
+    say('launcher', `ERROR: ${message}`);
+    process.exit(1);
+  },
+);
