@@ -145,11 +145,13 @@ async function main(): Promise<number> {
 
   await publisher.connect();
   const started = clock.now();
+  const cpuBefore = process.cpuUsage();
   const run = options.replay
     ? await replay(options, config, publisher, aborter.signal)
     : await synthetic(options, config, publisher, aborter.signal);
   await publisher.flush();
   const seconds = (clock.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const lost = await publisher.close(30_000);
   await kafka.onApplicationShutdown();
 
@@ -163,6 +165,8 @@ async function main(): Promise<number> {
     lost,
     seconds,
     ratingsPerSecond: sent / Math.max(0.001, seconds),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(`${options.json ? JSON.stringify(summary) : formatSummary(summary)}\n`);
   return lost > 0 ? 1 : 0;

@@ -17,6 +17,10 @@ export interface Summary {
   badLines: number;
   seconds: number;
   ratingsPerSecond: number;
+  /** CPU time (user + system) this process spent while sending, in seconds. */
+  cpuSeconds: number;
+  /** Peak resident set size of this process, MiB. */
+  maxRssMiB: number;
 }
 
 export function formatSummary(s: Summary): string {
@@ -24,6 +28,7 @@ export function formatSummary(s: Summary): string {
   const lost = s.lost > 0 ? `, ${s.lost} NOT delivered` : '';
   return (
     `sent ${s.sent} ratings to ${s.topic} in ${s.seconds.toFixed(2)} s: ${Math.round(s.ratingsPerSecond)} ratings/s, ` +
-    `${s.errors} send errors (retried)${bad}${lost}`
+    `${s.errors} send errors (retried)${bad}${lost}; CPU ${((s.cpuSeconds / Math.max(0.001, s.seconds)) * 100).toFixed(0)}%, ` +
+    `peak RSS ${s.maxRssMiB.toFixed(0)} MiB`
   );
 }
