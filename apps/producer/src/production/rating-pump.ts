@@ -13,6 +13,11 @@ export interface PumpOptions {
   limit?: number;
   /** Most events generated between two yields to the event loop. */
   chunk?: number;
+  /**
+   * Shortest pause when the pacer has nothing to grant (default 5 ms). Waking once per millisecond
+   * would send many tiny batches; the token bucket keeps what accrues meanwhile, so the rate holds.
+   */
+  minSleepMs?: number;
   /** Called for every chunk handed to the publisher. */
   onGenerated?(count: number): void;
 }
@@ -69,6 +74,7 @@ export class RatingPump {
   private async run(): Promise<void> {
     const chunk = this.options.chunk ?? 1000;
     const limit = this.options.limit ?? Infinity;
+    const minSleep = this.options.minSleepMs ?? 5;
     while (!this.stopping && this.count < limit) {
       if (!this.publisher.writable) {
         await this.publisher.whenWritable();
@@ -76,7 +82,7 @@ export class RatingPump {
       }
       const n = this.pacer.take(Math.min(chunk, limit - this.count));
       if (n === 0) {
-        await sleep(Math.max(1, Math.ceil(this.pacer.msUntilAvailable())));
+        await sleep(Math.max(minSleep, Math.ceil(this.pacer.msUntilAvailable())));
         continue;
       }
       for (let i = 0; i < n; i++) this.publisher.publish(this.source.next(this.clock.now()));
