@@ -100,7 +100,8 @@ export async function readStored(session: CassandraSession | Client, keys: Itera
       ? (await session.execute(cql, params, { prepare: true })).rows
       : await (session as CassandraSession).all(cql, params);
   const state: StoredState = { rows: new Map(), rawAggregates: new Map(), stats: new Map() };
-  for (const key of keys) {
+  const all = [...keys];
+  const readOne = async (key: string): Promise<void> => {
     const [name, hour] = key.split('|');
     const h = new Date(Number(hour));
     const rows = await exec('SELECT rating FROM records WHERE name = ? AND hour = ?', [name, h]);
@@ -120,7 +121,8 @@ export async function readStored(session: CassandraSession | Client, keys: Itera
         histogram: s.get('histogram') as number[],
       });
     }
-  }
+  };
+  for (let i = 0; i < all.length; i += 32) await Promise.all(all.slice(i, i + 32).map(readOne));
   return state;
 }
 
@@ -129,4 +131,38 @@ export async function connectKeyspace(config: AppConfig): Promise<Client> {
   const client = new Client(clientOptions(config.cassandra, config.cassandra.keyspace));
   await client.connect();
   return client;
+}
+
+/**
+ * Waits until the stored state is exact for `events`: one row per distinct event per (user, hour),
+ * and user_hour_stats equal to both the expected aggregate and the aggregate over the raw rows.
+ */
+export async function waitForExact(cql: Client, events: Rating[], timeoutMs = 120_000): Promise<StoredState> {
+  const { waitFor } = await import('./app');
+  const expected = expectedStats(events);
+  let last: StoredState | undefined;
+  try {
+    return await waitFor(
+      'exact rows and stats',
+      async () => {
+        last = await readStored(cql, expected.keys());
+        const exact = [...expected].every(
+          ([k, v]) =>
+            last!.rows.get(k) === v.count &&
+            JSON.stringify(last!.stats.get(k)) === JSON.stringify(v) &&
+            JSON.stringify(last!.rawAggregates.get(k)) === JSON.stringify(v),
+        );
+        return exact ? last : undefined;
+      },
+      timeoutMs,
+      1000,
+    );
+  } catch (err) {
+    const wrong = [...expected]
+      .filter(([k, v]) => JSON.stringify(last?.stats.get(k)) !== JSON.stringify(v))
+      .slice(0, 3);
+    throw new Error(
+      `${(err as Error).message}; e.g. ${JSON.stringify(wrong.map(([k, v]) => ({ k, expected: v, stats: last?.stats.get(k), rows: last?.rows.get(k) })))}`,
+    );
+  }
 }
