@@ -31,7 +31,7 @@ export function medianOfRuns(runs: Array<Record<string, number | string>>): Reco
   const out: Record<string, number | string> = {};
   for (const key of Object.keys(runs[0] ?? {})) {
     const values = runs.map((r) => r[key]);
-    out[key] = values.every((v) => typeof v === 'number') ? round(median(values as number[])) : values[0];
+    out[key] = values.every((v) => typeof v === 'number') ? round(median(values.map(Number))) : values[0];
   }
   return out;
 }

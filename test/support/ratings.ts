@@ -98,7 +98,7 @@ export async function readStored(session: CassandraSession | Client, keys: Itera
   const exec = async (cql: string, params: unknown[]) =>
     session instanceof Client
       ? (await session.execute(cql, params, { prepare: true })).rows
-      : await (session as CassandraSession).all(cql, params);
+      : await session.all(cql, params);
   const state: StoredState = { rows: new Map(), rawAggregates: new Map(), stats: new Map() };
   const all = [...keys];
   const readOne = async (key: string): Promise<void> => {

@@ -81,9 +81,10 @@ export class KafkaRatingsSource extends RatingsSource {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+      eachBatch: async (payload) => {
+        const { batch } = payload;
         // A batch fetched before a rebalance: Kafka will hand it out again under the new assignment.
-        if (isStale()) return;
+        if (payload.isStale()) return;
         let release = (): void => undefined;
         this.inFlight = new Promise((r) => (release = r));
         try {
@@ -95,8 +96,8 @@ export class KafkaRatingsSource extends RatingsSource {
           });
           // "Resolved" only moves the fetch position; nothing is committed until a flush succeeds.
           const last = batch.messages[batch.messages.length - 1];
-          if (last) resolveOffset(last.offset);
-          await heartbeat();
+          if (last) payload.resolveOffset(last.offset);
+          await payload.heartbeat();
         } finally {
           release();
         }
