@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Env, configFromEnvironment } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
@@ -81,6 +82,8 @@ export async function run(): Promise<BenchResult> {
   const runs: Array<Record<string, number>> = [];
   for (let i = 1; i <= RUNS; i++) {
     const figures = await withTopic(`r${i}`, async (env) => {
+      // The machine is shared: the load before the run helps to read an outlier.
+      const load = round(loadavg()[0], 2);
       const { summary, cpuPercent, peakRssMiB } = await produce(['--count', String(RATINGS), '--seed', String(i)], env);
       return {
         'ratings/s': round(summary.ratingsPerSecond, 0),
@@ -89,6 +92,8 @@ export async function run(): Promise<BenchResult> {
         'rss MiB (peak)': peakRssMiB,
         'send errors': summary.errors,
         sent: summary.sent,
+        'cpu µs/rating': round((summary.cpuSeconds / summary.sent) * 1e6, 2),
+        'load avg before': load,
       };
     });
     if (figures.stored !== RATINGS || figures.sent !== RATINGS) {

@@ -37,6 +37,8 @@ describe('producer across a Kafka broker restart', () => {
     const summary = await cli.summary();
     expect(summary).toMatchObject({ sent: count, generated: count, lost: 0 });
     expect(cli.progress).toBeLessThan(count); // the restart happened well before the end
+    // The run did meet the outage: its Kafka client logged the refused connections and lost leadership.
+    expect(cli.stderr).toMatch(/ECONNREFUSED|not the leader/);
 
     // Nothing lost, nothing written twice: the topic holds exactly `count` records, all distinct.
     const topic = ns.config.kafka.topics.ratings;
