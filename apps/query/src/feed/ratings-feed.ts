@@ -3,6 +3,7 @@ import { AppConfig } from '@reeltime/config';
 import { decodeRatingEvent } from '@reeltime/contracts';
 import { Consumer, KafkaConnection } from '@reeltime/kafka';
 import { InstanceId } from '../platform/instance-id';
+import { retryRetriable } from '../platform/retry';
 import { Clock } from '../platform/clock';
 import { LatestSample } from './feed-sample';
 import { RateMeter } from './rate-meter';
@@ -41,10 +42,14 @@ export class RatingsFeed implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const topic = this.config.kafka.topics.ratings;
     await this.kafka.ensureTopics([topic]);
-    const consumer = this.kafka.createConsumer({ groupId: this.groupId, sessionTimeout: 30_000 });
+    const consumer = this.kafka.createConsumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      maxWaitTimeInMs: 1000,
+    });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
+    await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
     await consumer.run({
       eachBatch: ({ batch }) => {
         this.meter.record(batch.messages.length, this.clock.now());

@@ -7,6 +7,7 @@ import { Subject } from 'rxjs';
 import { MetricsRegistry } from '@reeltime/observability';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { InstanceId } from '../platform/instance-id';
+import { retryRetriable } from '../platform/retry';
 import { parseStatsMessage } from './stats-message';
 
 const JOIN_TIMEOUT_MS = 30_000;
@@ -56,13 +57,17 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
     // A fresh group starts at the topic's end as it is now: every message published from here on is
     // seen, and nothing from before (this instance's cache is empty, so nothing older can be stale).
     const admin = await this.kafka.admin();
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await retryRetriable(() => admin.fetchTopicOffsets(topic));
     await admin.setOffsets({
       groupId: this.groupId,
       topic,
       partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
     });
-    const consumer = this.kafka.createConsumer({ groupId: this.groupId, sessionTimeout: 30_000 });
+    const consumer = this.kafka.createConsumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      maxWaitTimeInMs: 1000,
+    });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => {
       consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -79,7 +84,7 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
       this.cache.disable();
     });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
+    await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
     await consumer.run({
       eachMessage: ({ message }) => {
         this.handle(message.value);

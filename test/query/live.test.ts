@@ -1,0 +1,204 @@
+import { HOUR_MS, encodeRatingEvent, hourStart } from '@reeltime/contracts';
+import { KafkaConnection } from '@reeltime/kafka';
+import { Socket, io } from 'socket.io-client';
+import { waitFor } from '../support/app';
+import { testNamespace } from '../support/namespace';
+import { PipelineFixture } from './fixtures';
+import { QueryUnderTest, startQuery } from './query-app';
+
+const rating = PipelineFixture.rating;
+
+function connect(url: string): Promise<Socket> {
+  const socket = io(`${url}/live`, { transports: ['websocket'], forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Everything a socket receives, by event name. */
+function record(socket: Socket): Map<string, unknown[]> {
+  const seen = new Map<string, unknown[]>();
+  socket.onAny((event: string, payload: unknown) => seen.set(event, [...(seen.get(event) ?? []), payload]));
+  return seen;
+}
+
+describe('socket.io /live', () => {
+  const ns = testNamespace('querylive', { QUERY_TRENDING_REFRESH_MS: '300', QUERY_FEED_INTERVAL_MS: '100' });
+  const second = { QUERY_PORT: String(Number(ns.env.QUERY_PORT) + 1000) };
+  let a: QueryUnderTest;
+  let b: QueryUnderTest;
+  const sockets: Socket[] = [];
+  const open = async (q: QueryUnderTest) => {
+    const s = await connect(q.url);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    await ns.migrate();
+    [a, b] = await Promise.all([startQuery(ns), startQuery(ns, second)]);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await Promise.all([a?.app.close(), b?.app.close()]);
+    await ns.drop();
+  });
+
+  it('acks a subscribe with the current and previous hour, then pushes stats when a commit touches the user', async () => {
+    const name = 'Live Lena';
+    const now = hourStart(Date.now());
+    await a.fixture.commit([
+      rating(name, 'Heat (1995)', 6, now - HOUR_MS + 10),
+      rating(name, 'Up (2009)', 9, now + 10),
+    ]);
+    const socket = await open(a);
+    const seen = record(socket);
+    await waitFor('stats of the first commit', async () => {
+      const ack = await socket.emitWithAck('subscribe', { name });
+      return ack.ok && ack.stats[0].count === 1 ? ack : undefined;
+    });
+    const ack = await socket.emitWithAck('subscribe', { name });
+    expect(ack.ok).toBe(true);
+    expect(
+      ack.stats.map((s: { hour: string; count: number; average: number }) => [s.hour, s.count, s.average]),
+    ).toEqual([
+      [new Date(now).toISOString(), 1, 9],
+      [new Date(now - HOUR_MS).toISOString(), 1, 6],
+    ]);
+
+    seen.delete('stats');
+    await a.fixture.commit([
+      rating(name, 'Alien (1979)', 4, now + 20),
+      rating('Someone Else', 'Up (2009)', 1, now + 20),
+    ]);
+    const pushed = await waitFor('a stats push', () =>
+      Promise.resolve(seen.get('stats')?.[0] as Record<string, unknown>),
+    );
+    expect(pushed).toMatchObject({
+      name,
+      hour: new Date(now).toISOString(),
+      count: 2,
+      sum: 13,
+      average: 6.5,
+      min: 4,
+      max: 9,
+      histogram: [0, 0, 0, 1, 0, 0, 0, 0, 1, 0],
+    });
+    // Only the subscribed user's stats reach this socket.
+    expect((seen.get('stats') ?? []).every((s) => (s as { name: string }).name === name)).toBe(true);
+  });
+
+  it('stops pushing after unsubscribe', async () => {
+    const name = 'Leaving Leo';
+    const now = hourStart(Date.now());
+    const socket = await open(a);
+    const seen = record(socket);
+    expect((await socket.emitWithAck('subscribe', { name })).ok).toBe(true);
+    expect(await socket.emitWithAck('unsubscribe', { name })).toEqual({ ok: true });
+    const watcher = await open(a);
+    const watched = record(watcher);
+    await watcher.emitWithAck('subscribe', { name });
+    await a.fixture.commit([rating(name, 'Heat (1995)', 3, now + 30)]);
+    await waitFor('the other socket to get it', () => Promise.resolve(watched.get('stats')?.length === 1));
+    expect(seen.get('stats')).toBeUndefined();
+  });
+
+  it.each([
+    ['no payload', undefined],
+    ['a string', 'Alice'],
+    ['no name', {}],
+    ['a blank name', { name: ' ' }],
+    ['a name of 101 characters', { name: 'x'.repeat(101) }],
+    ['a number for a name', { name: 7 }],
+  ])('answers a subscribe with %s with an error ack', async (_label, payload) => {
+    const socket = sockets[0] ?? (await open(a));
+    const ack = await socket.emitWithAck('subscribe', payload);
+    expect(ack).toEqual({ ok: false, error: expect.stringMatching(/name|payload/) });
+  });
+
+  it('pushes a commit to the sockets of every query instance, each from its own group', async () => {
+    const name = 'Shared Sue';
+    const now = hourStart(Date.now());
+    const [onA, onB] = await Promise.all([open(a), open(b)]);
+    const [seenA, seenB] = [record(onA), record(onB)];
+    await Promise.all([onA.emitWithAck('subscribe', { name }), onB.emitWithAck('subscribe', { name })]);
+    await a.fixture.commit([rating(name, 'Heat (1995)', 7, now + 40)]);
+    for (const seen of [seenA, seenB]) {
+      const pushed = await waitFor('a push', () => Promise.resolve(seen.get('stats')?.[0]));
+      expect(pushed).toMatchObject({ name, count: 1, average: 7 });
+    }
+  });
+
+  it('sends a throttled feed of new ratings, trending lists and system figures', async () => {
+    const socket = await open(a);
+    const seen = record(socket);
+    const kafka = a.app.get(KafkaConnection);
+    const producer = kafka.createProducer();
+    await producer.connect();
+    const now = Date.now();
+    const sent = Array.from({ length: 50 }, (_, i) => rating(`feeder-${i}`, `Feed Film ${i}`, (i % 10) + 1, now));
+    await a.fixture.writeRatings(sent.slice(0, 5));
+    // The feed consumer starts at the end of the topic: keep producing until it has seen some.
+    await waitFor(
+      'a feed event',
+      async () => {
+        await producer.send({
+          topic: ns.config.kafka.topics.ratings,
+          messages: sent.map((r) => ({ key: r.name, value: encodeRatingEvent(r) })),
+        });
+        return (seen.get('feed')?.length ?? 0) > 0;
+      },
+      30_000,
+      500,
+    );
+    const feed = seen.get('feed') as Array<Array<{ name: string; movie: string; rating: number }>>;
+    for (const batch of feed) expect(batch.length).toBeLessThanOrEqual(3);
+    expect(sent.map((r) => r.name)).toEqual(expect.arrayContaining(feed.flat().map((f) => f.name)));
+
+    // Rows written for five of the films: a trending list soon names them, most rated first.
+    const trending = await waitFor('a trending event with the new rows', () =>
+      Promise.resolve(
+        (seen.get('trending') as Array<{ movies: Array<{ movie: string; count: number }> }> | undefined)?.find((t) =>
+          t.movies.some((m) => m.movie === 'Feed Film 0'),
+        ),
+      ),
+    );
+    expect(trending.movies.map((m) => m.movie)).toEqual(
+      expect.arrayContaining(['Feed Film 0', 'Feed Film 1', 'Feed Film 2', 'Feed Film 3', 'Feed Film 4']),
+    );
+
+    const system = await waitFor('a system event with a rate', () =>
+      Promise.resolve(
+        (seen.get('system') as Array<{ ratingsPerSecond: number; consumerLag: number | null }> | undefined)?.find(
+          (s) => s.ratingsPerSecond > 0,
+        ),
+      ),
+    );
+    // Nobody consumes this namespace's ratings topic, so the pipeline group's lag is everything produced.
+    expect(system.consumerLag).toBeGreaterThanOrEqual(50);
+  });
+
+  it('refuses a browser handshake from an origin that is not allowed', async () => {
+    const strict = testNamespace('queryorigin', { QUERY_ALLOWED_ORIGINS: 'http://dashboard.example' });
+    await strict.migrate();
+    const q = await startQuery(strict);
+    try {
+      const headers = (origin: string) => ({ extraHeaders: { origin }, transports: ['websocket'], forceNew: true });
+      const bad = io(`${q.url}/live`, headers('http://evil.example'));
+      await expect(
+        new Promise((resolve, reject) => {
+          bad.once('connect', () => resolve('connected'));
+          bad.once('connect_error', reject);
+        }),
+      ).rejects.toBeDefined();
+      bad.disconnect();
+      const good = io(`${q.url}/live`, headers('http://dashboard.example'));
+      await new Promise((resolve) => good.once('connect', resolve));
+      good.disconnect();
+    } finally {
+      await q.app.close();
+      await strict.drop();
+    }
+  });
+});
