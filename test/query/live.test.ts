@@ -54,15 +54,12 @@ describe('socket.io /live', () => {
     ]);
     const socket = await open(a);
     const seen = record(socket);
-    await waitFor('stats of the first commit', async () => {
-      const ack = await socket.emitWithAck('subscribe', { name });
-      return ack.ok && ack.stats[0].count === 1 ? ack : undefined;
-    });
-    const ack = await socket.emitWithAck('subscribe', { name });
+    type Ack = { ok: boolean; stats: Array<{ hour: string; count: number; average: number }> };
+    const subscribe = (): Promise<Ack> => socket.emitWithAck('subscribe', { name });
+    await waitFor('stats of the first commit', async () => (await subscribe()).stats[0].count === 1);
+    const ack = await subscribe();
     expect(ack.ok).toBe(true);
-    expect(
-      ack.stats.map((s: { hour: string; count: number; average: number }) => [s.hour, s.count, s.average]),
-    ).toEqual([
+    expect(ack.stats.map((s) => [s.hour, s.count, s.average])).toEqual([
       [new Date(now).toISOString(), 1, 9],
       [new Date(now - HOUR_MS).toISOString(), 1, 6],
     ]);
@@ -194,7 +191,7 @@ describe('socket.io /live', () => {
       ).rejects.toBeDefined();
       bad.disconnect();
       const good = io(`${q.url}/live`, headers('http://dashboard.example'));
-      await new Promise((resolve) => good.once('connect', resolve));
+      await new Promise<void>((resolve) => good.once('connect', () => resolve()));
       good.disconnect();
     } finally {
       await q.app.close();

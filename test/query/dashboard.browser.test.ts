@@ -1,0 +1,92 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { HOUR_MS, encodeRatingEvent, hourStart } from '@reeltime/contracts';
+import { KafkaConnection } from '@reeltime/kafka';
+import { Browser, chromium } from 'playwright-core';
+import { testNamespace } from '../support/namespace';
+import { PipelineFixture } from './fixtures';
+import { QueryUnderTest, startQuery } from './query-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
+const rating = PipelineFixture.rating;
+
+describe('dashboard in headless Chromium', () => {
+  const ns = testNamespace('querybrowser', { QUERY_TRENDING_REFRESH_MS: '1000', QUERY_FEED_INTERVAL_MS: '200' });
+  let q: QueryUnderTest;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) to run this test`);
+    }
+    // Stay clear of an hour boundary: the page's "this hour" and the data's must be the same hour.
+    const toNextHour = hourStart(Date.now()) + HOUR_MS - Date.now();
+    if (toNextHour < 60_000) await new Promise((r) => setTimeout(r, toNextHour + 1000));
+    await ns.migrate();
+    q = await startQuery(ns);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await q?.app.close();
+    await ns.drop();
+  });
+
+  it('shows a picked user’s current hour and updates it live when new data is committed', async () => {
+    const name = 'Browser Bea';
+    const now = Date.now();
+    const hour = hourStart(now);
+    const others = ['Carl Jones', 'Dana Wu', 'Eve Martin'];
+    // Earlier hours for the chart, this hour's first ratings, other users and trending rows.
+    await q.fixture.commit([
+      ...[-6, -5, -3, -2, -1].map((d, i) => rating(name, `Old Film ${i}`, 3 + i, hour + d * HOUR_MS + 60_000)),
+      rating(name, 'Heat (1995)', 6, now - 2000),
+      rating(name, 'Up (2009)', 8, now - 1000),
+      ...others.map((o, i) => rating(o, ['Heat (1995)', 'Alien (1979)', 'Heat (1995)'][i], 5 + i, now - 500)),
+    ]);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+    await page.goto(q.url);
+
+    await page.locator(`#user-list li[data-name="${name}"]`).click();
+    await page.waitForFunction(() => document.querySelector('#current-average')?.textContent === '7.00');
+    expect(await page.textContent('#current-count')).toBe('2');
+    expect(await page.textContent('#selected-user')).toBe(name);
+
+    // The search box narrows the list.
+    await page.fill('#user-search', 'dana');
+    expect(await page.locator('#user-list li').allTextContents()).toEqual(['Dana Wu']);
+    await page.fill('#user-search', '');
+
+    // Some live traffic for the feed and the figures.
+    const producer = q.app.get(KafkaConnection).createProducer();
+    await producer.connect();
+    const feed = setInterval(() => {
+      const r = rating('Feed Fiona', 'Jaws (1975)', 9, Date.now());
+      producer
+        .send({ topic: ns.config.kafka.topics.ratings, messages: [{ key: r.name, value: encodeRatingEvent(r) }] })
+        .catch((err: unknown) => problems.push(String(err)));
+    }, 100);
+    try {
+      await q.fixture.commit([rating(name, 'Alien (1979)', 10, Date.now())]);
+      await page.waitForFunction(() => document.querySelector('#current-average')?.textContent === '8.00');
+      expect(await page.textContent('#current-count')).toBe('3');
+      await page.waitForSelector('#feed li');
+      await page.waitForFunction(() => Number(document.querySelector('#rate')?.textContent) > 0);
+    } finally {
+      clearInterval(feed);
+    }
+    await page.waitForSelector('#trending li .title');
+    expect(await page.locator('#trending li .title').first().textContent()).toBe('Heat (1995)');
+    expect(await page.textContent('#lag')).toMatch(/^\d+$/);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.waitForTimeout(500); // let the chart animations settle for the screenshot
+    await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});
