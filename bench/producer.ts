@@ -120,7 +120,7 @@ export async function run(): Promise<BenchResult> {
     method:
       `${RUNS} runs of the produce CLI (node dist/…/cli.js --count ${RATINGS}, full speed, 100 Faker viewers, ` +
       `built-in catalogue) to a fresh 6-partition topic on the local broker; idempotent producer, acks=all, ` +
-      `batches of up to 10,000, one send in flight; throughput = acknowledged ratings / (first send → last ack); ` +
+      `batches of up to 10,000, two lanes (idempotent producers keyed by viewer, one send in flight each); throughput = acknowledged ratings / (first send → last ack); ` +
       `CPU of the CLI process over the sending phase (its own process.cpuUsage) and its peak RSS (sampled from /proc); medians. Each run checks the topic holds exactly ${RATINGS} records.` +
       (HOLD_SECONDS > 0 ? ` Then one paced run at --rate ${HOLD_RATE} for ${HOLD_SECONDS} s.` : ''),
     figures,

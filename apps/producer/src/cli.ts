@@ -9,12 +9,12 @@ import { CliOptions, CliUsageError, USAGE, parseCliArgs } from './cli/cli-option
 import { Summary, formatSeconds, formatSummary } from './cli/progress';
 import { StderrLogger } from './cli/stderr-logger';
 import { SystemClock } from './clock';
-import { RatingGenerator } from './generation/rating-generator';
+import { GeneratorOptions, RatingGenerator } from './generation/rating-generator';
 import { seededFaker } from './generation/seeded-faker';
 import { Pacer, UnlimitedPacer } from './pacing/pacer';
 import { TokenBucket } from './pacing/token-bucket';
 import { RatingPump } from './production/rating-pump';
-import { KafkaEventPublisher } from './publishing/kafka-event-publisher';
+import { DEFAULT_PUBLISHING, KafkaEventPublisher } from './publishing/kafka-event-publisher';
 import { ReplayMapper } from './replay/replay-mapper';
 import { ReplayTiming } from './replay/replay-timing';
 import { replayRatings } from './replay/replayer';
@@ -49,19 +49,21 @@ async function synthetic(
   publisher: KafkaEventPublisher,
   signal: AbortSignal,
 ): Promise<Pick<Summary, 'generated' | 'badLines'>> {
-  const catalogue = await loadCatalogue(options.movies, (i) => say(`${i.file}:${i.line}: skipped: ${i.reason}`));
-  const generator = new RatingGenerator(catalogue, {
+  const report = (i: LineIssue): void => say(`${i.file}:${i.line}: skipped: ${i.reason}`);
+  const generatorOptions: GeneratorOptions = {
     users: options.users,
     seed: options.seed,
     lateFraction: options.lateFraction,
     order: options.intervalMs ? 'round-robin' : 'random',
-  });
+  };
   const rate = options.intervalMs ? (options.users * 1000) / options.intervalMs : options.rate;
+  const catalogue = await loadCatalogue(options.movies, report);
+  const generator = new RatingGenerator(catalogue, generatorOptions);
+  const pump = new RatingPump(generator, pacerFor(rate), publisher, clock, { limit: options.count });
   say(
     `producing ${options.count ?? 'unbounded'} ratings from ${options.users} viewers over ${catalogue.size} films ` +
       `at ${rate > 0 ? `${rate} ratings/s` : 'full speed'} to ${config.kafka.topics.ratings} (seed ${options.seed})`,
   );
-  const pump = new RatingPump(generator, pacerFor(rate), publisher, clock, { limit: options.count });
   const started = clock.now();
   const progress = setInterval(() => {
     const { sent, pending } = publisher.stats();
@@ -134,7 +136,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const kafka = new KafkaConnection(config);
-  const publisher = new KafkaEventPublisher(kafka, config);
+  const publisher = new KafkaEventPublisher(kafka, config, undefined, { ...DEFAULT_PUBLISHING, lanes: options.lanes });
   const aborter = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     say(`${signal}: stopping, flushing what is pending`);

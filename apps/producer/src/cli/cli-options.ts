@@ -16,6 +16,8 @@ export interface CliOptions {
   speed?: number;
   retime: boolean;
   json: boolean;
+  /** Idempotent producers (one send in flight each); a viewer always goes through the same one. */
+  lanes: number;
   help: boolean;
 }
 
@@ -40,6 +42,7 @@ MovieLens replay:
   --count N            stop after N events; --rate R caps the rate
 
   --json               print the summary as JSON
+  --lanes N            idempotent producers, one send in flight each (default 2)
 Topic, brokers and partitions come from the usual settings (KAFKA_TOPIC_RATINGS, KAFKA_BROKERS, KAFKA_PARTITIONS).`;
 
 function number(
@@ -79,6 +82,7 @@ export function parseCliArgs(argv: string[], config: AppConfig): CliOptions {
         speed: { type: 'string' },
         retime: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        lanes: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -98,6 +102,7 @@ export function parseCliArgs(argv: string[], config: AppConfig): CliOptions {
     speed: number('speed', values.speed, 1e-6, 1e9, false),
     retime: values.retime ?? false,
     json: values.json ?? false,
+    lanes: number('lanes', values.lanes, 1, 16, true) ?? 2,
     help: values.help ?? false,
   };
   if (!options.replay && (options.speed !== undefined || options.retime)) {
