@@ -11,6 +11,8 @@ export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
     service: 'query',
     docs: true,
     configure: (app) => {
+      // Answers change with every commit and are cached here; hashing each body for an ETag costs more than it saves.
+      (app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void }).set('etag', false);
       app.useWebSocketAdapter(new LiveIoAdapter(app, app.get(AppConfig).query.allowedOrigins));
     },
   });

@@ -1,0 +1,165 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Socket, io } from 'socket.io-client';
+import { configFromEnvironment, Env } from '@reeltime/config';
+import { HOUR_MS, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
+import { dropKeyspace, migrate } from '@reeltime/cassandra';
+import { KafkaConnection } from '@reeltime/kafka';
+import { BenchResult, ProcessSampler, medianOfRuns, percentile, printResult } from './lib';
+
+/**
+ * WebSocket fan-out: SOCKETS socket.io-client sockets on /live of the compiled query service (a
+ * process), subscribed to USERS users (SOCKETS / USERS sockets each). Each round publishes one stats
+ * message per user on the stats topic (as the consumer does after a commit) with updatedAt = the
+ * publish time; each socket records publish → `stats` delivery delay. ROUNDS rounds per run, RUNS runs,
+ * medians of the per-run p50/p99. Run `npm run build` first.
+ */
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 2000);
+const USERS = Number(process.env.BENCH_WS_USERS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROOT = resolve(__dirname, '..');
+const PORT = '3913';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const userName = (i: number) => `fan user ${i}`;
+
+async function startQuery(env: Env): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [resolve(ROOT, 'dist/apps/query/src/main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`http://127.0.0.1:${PORT}/api/system`).catch(() => undefined); // not listening yet
+    if (res?.status === 200 && ((await res.json()) as { cache: { enabled: boolean } }).cache.enabled) return child;
+    if (child.exitCode !== null) throw new Error(`query exited with ${child.exitCode}`);
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error('query did not join its stats group within 60 s');
+}
+
+async function connectAll(
+  onStats: (i: number, stats: { updatedAt: string; count: number }) => void,
+): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let start = 0; start < SOCKETS; start += 100) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(100, SOCKETS - start) }, async (_, k) => {
+        const i = start + k;
+        const socket = io(`http://127.0.0.1:${PORT}/live`, { transports: ['websocket'], forceNew: true });
+        await new Promise<void>((ok, fail) => {
+          socket.once('connect', () => ok());
+          socket.once('connect_error', fail);
+        });
+        socket.on('stats', (s: { updatedAt: string; count: number }) => onStats(i, s));
+        const ack = (await socket.emitWithAck('subscribe', { name: userName(i % USERS) })) as { ok: boolean };
+        if (!ack.ok) throw new Error(`subscribe failed: ${JSON.stringify(ack)}`);
+        return socket;
+      }),
+    );
+    sockets.push(...batch);
+  }
+  return sockets;
+}
+
+export async function run(): Promise<BenchResult> {
+  const id = `bench_ws_${Date.now().toString(36)}`;
+  const env: Env = {
+    CASSANDRA_KEYSPACE: id,
+    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
+    KAFKA_TOPIC_DLQ: `${id}.dlq`,
+    KAFKA_TOPIC_STATS: `${id}.stats`,
+    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
+    KAFKA_QUERY_GROUP_PREFIX: `${id}.query`,
+    QUERY_PORT: PORT,
+    LOG_LEVEL: 'warn',
+  };
+  const config = configFromEnvironment(env);
+  await migrate(config.cassandra, resolve(ROOT, 'cql'));
+  const kafka = new KafkaConnection(config);
+  await kafka.ensureTopics([config.kafka.topics.stats, config.kafka.topics.ratings]);
+  const producer = kafka.createProducer();
+  await producer.connect();
+  const child = await startQuery(env);
+  const sampler = new ProcessSampler(child.pid!);
+  const runs: Array<Record<string, number>> = [];
+  let sockets: Socket[] = [];
+  let usage = { peakRssMiB: 0, cpuPercent: 0 };
+  try {
+    let delays: number[] = [];
+    let currentRound = -1;
+    const started = Date.now();
+    sockets = await connectAll((_i, s) => {
+      if (s.count === currentRound) delays.push(Date.now() - Date.parse(s.updatedAt));
+    });
+    process.stderr.write(`${sockets.length} sockets connected and subscribed in ${Date.now() - started} ms\n`);
+    const hour = hourStart(Date.now()) - HOUR_MS;
+    let round = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const all: number[] = [];
+      let missing = 0;
+      for (let k = 0; k < ROUNDS; k++) {
+        round += 1;
+        currentRound = round;
+        delays = [];
+        const at = Date.now();
+        // count = the round number, so a late delivery from an earlier round is not counted in this one.
+        const agg = { ...aggregateRatings([]), count: round };
+        await producer.send({
+          topic: config.kafka.topics.stats,
+          messages: Array.from({ length: USERS }, (_, u) => {
+            const stats = toHourlyStats(userName(u), hour, agg, at);
+            return { key: stats.name, value: JSON.stringify(stats) };
+          }),
+        });
+        const deadline = Date.now() + 15_000;
+        while (delays.length < SOCKETS && Date.now() < deadline) await sleep(10);
+        missing += SOCKETS - delays.length;
+        all.push(...delays);
+        await sleep(500);
+      }
+      const figures = {
+        'delivery p50 ms': percentile(all, 50),
+        'delivery p99 ms': percentile(all, 99),
+        'delivery max ms': Math.max(...all),
+        'deliveries missing': missing,
+      };
+      process.stderr.write(`  run ${r + 1}: ${JSON.stringify(figures)}\n`);
+      runs.push(figures);
+    }
+  } finally {
+    for (const s of sockets) s.disconnect();
+    usage = sampler.stop();
+    process.stderr.write(`  query process: peak RSS ${usage.peakRssMiB} MiB, mean CPU ${usage.cpuPercent} %\n`);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const admin = await kafka.admin();
+    await admin
+      .deleteTopics({ topics: [config.kafka.topics.stats, config.kafka.topics.ratings] })
+      .catch((err: unknown) => process.stderr.write(`could not delete the bench topics: ${String(err)}\n`));
+    await kafka.onApplicationShutdown();
+    await dropKeyspace(config.cassandra);
+  }
+  return {
+    name: 'WebSocket fan-out',
+    method:
+      `${SOCKETS} socket.io-client sockets (websocket transport, one client process) on the compiled query service, ` +
+      `subscribed to ${USERS} users (${SOCKETS / USERS} each); ${ROUNDS} rounds per run of one stats message per user ` +
+      `(${USERS} messages, one Kafka send); delay = delivery time − publish time (updatedAt) at every socket; ${RUNS} runs, medians.`,
+    figures: {
+      ...medianOfRuns(runs),
+      'query peak RSS MiB': usage.peakRssMiB,
+      'query CPU % (whole bench)': usage.cpuPercent,
+    },
+    runs,
+    targets: { 'delivery p99 ms': '≤ 500' },
+  };
+}
+
+if (require.main === module) {
+  run().then(printResult, (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  });
+}
