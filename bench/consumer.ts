@@ -5,6 +5,7 @@ import { encodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
 
 /**
@@ -66,11 +67,25 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   process.stderr.write(`run ${run}: preloading ${RATINGS} ratings from ${USERS} users\n`);
   await preload(kafka, config.kafka.topics.ratings);
 
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist/apps/consumer/src/main.js')], {
+  // BENCH_CPU_PROF=1 writes a V8 CPU profile of the consumer to bench/results/profiles/.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${resolve(__dirname, 'results', 'profiles')}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, resolve(ROOT, 'dist/apps/consumer/src/main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const sampler = new ProcessSampler(child.pid!);
+  // Where the two cores go: the JVMs started by `npm run infra:up` are sampled too.
+  const jvm = (name: string) => {
+    try {
+      return new ProcessSampler(Number(readFileSync(resolve(ROOT, '.infra', `${name}.pid`), 'utf8')));
+    } catch {
+      return undefined;
+    }
+  };
+  const cassandra = jvm('cassandra');
+  const kafkaJvm = jvm('kafka');
   const started = Date.now();
   let done = 0;
   let firstCommitAt = 0;
@@ -86,6 +101,8 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   }
   const seconds = (Date.now() - started) / 1000;
   const usage = sampler.stop();
+  const cassandraCpu = cassandra?.stop().cpuPercent ?? NaN;
+  const kafkaCpu = kafkaJvm?.stop().cpuPercent ?? NaN;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   await kafka.onApplicationShutdown();
@@ -95,6 +112,8 @@ async function runOnce(run: number): Promise<Record<string, number>> {
     'drain seconds': round(seconds),
     'consumer peak RSS MiB': usage.peakRssMiB,
     'consumer CPU % (of one core)': usage.cpuPercent,
+    'cassandra CPU % (of one core)': cassandraCpu,
+    'kafka CPU % (of one core)': kafkaCpu,
   };
 }
 
