@@ -32,8 +32,10 @@ export class TrendingService {
     const answer = this.compute(window, windowMs, limit, now);
     if (this.cached.size >= MAX_CACHED_WINDOWS) this.cached.clear();
     this.cached.set(key, { at: now, answer });
-    // A failed read must not be served from the cache to the next caller.
-    answer.catch(() => this.cached.get(key)?.answer === answer && this.cached.delete(key));
+    // A failed read must not be served from the cache to the next caller (the caller gets the error itself).
+    answer.catch(() => {
+      if (this.cached.get(key)?.answer === answer) this.cached.delete(key);
+    });
     return answer;
   }
 
