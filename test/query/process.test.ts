@@ -33,6 +33,19 @@ describe('the compiled query service (dist/, as npm start runs it)', () => {
     }
   });
 
+  it('reports its cache and stats subscription on /metrics', async () => {
+    await fetch(`${service.url}/api/users/Alice/hours/2026-11-20T10/stats`);
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    for (const metric of [
+      'query_cache_entries',
+      'query_cache_misses_total',
+      'query_stats_messages_total',
+      'query_live_sockets',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${metric}\\{`, 'm'));
+    }
+  });
+
   it('exits 0 on SIGTERM', async () => {
     expect(await service.stop()).toBe(0);
   });

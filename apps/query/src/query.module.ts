@@ -3,10 +3,11 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule, Env } from '@reeltime/config';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
-import { ObservabilityModule } from '@reeltime/observability';
+import { MetricsRegistry, ObservabilityModule } from '@reeltime/observability';
 import { HttpExceptionFilter } from './api/http-exception.filter';
 import { validationPipe } from './api/validation';
 import { AnswerCache } from './cache/answer-cache';
+import { withCacheMetrics } from './cache/cache.metrics';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { RatingsFeed } from './feed/ratings-feed';
 import { LiveGateway } from './live/live.gateway';
@@ -44,8 +45,9 @@ export class QueryModule {
         { provide: TrendingRepository, useClass: CassandraTrendingRepository },
         {
           provide: AnswerCache,
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => new AnswerCache(config.query.cacheMaxEntries),
+          inject: [AppConfig, MetricsRegistry],
+          useFactory: (config: AppConfig, metrics: MetricsRegistry) =>
+            withCacheMetrics(new AnswerCache(config.query.cacheMaxEntries), metrics),
         },
         StatsService,
         TrendingService,

@@ -22,7 +22,7 @@ export function parseStatsMessage(value: Buffer | null): StatsMessageResult {
   const m = raw as Record<string, unknown>;
   if (typeof m.name !== 'string' || m.name.length === 0)
     return { ok: false, reason: 'name must be a non-empty string' };
-  const hour = typeof m.hour === 'string' ? parseHour(m.hour.replace(/\.\d+Z$/, 'Z')) : undefined;
+  const hour = typeof m.hour === 'string' ? parseHour(m.hour) : undefined;
   if (!hour?.ok) return { ok: false, reason: 'hour must be the ISO-8601 start of an hour' };
   if (!isCount(m.count) || !isCount(m.sum)) return { ok: false, reason: 'count and sum must be non-negative integers' };
   if (!isRatingOrNull(m.min) || !isRatingOrNull(m.max))
