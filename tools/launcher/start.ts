@@ -4,6 +4,8 @@ import { say } from '../infra/log';
 import { infraSettings } from '../infra/settings';
 import { Launcher } from './launcher';
 
+const REPEAT_WINDOW_MS = 1000;
+
 /** `npm start`: everything on this machine in one command; Ctrl-C stops it all in order. */
 async function main(): Promise<number> {
   const launcher = new Launcher(configFromEnvironment(), infraSettings(), process.env, {
@@ -12,13 +14,16 @@ async function main(): Promise<number> {
     color: process.stdout.isTTY === true,
   });
 
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals === 1) {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
       launcher.requestStop({ kind: 'signal', signal });
       return;
     }
+    // One Ctrl-C can arrive twice: the terminal signals the whole process group, and tsx's parent
+    // process relays it to this one as well. Only a later press means "stop waiting".
+    if (Date.now() - firstSignalAt < REPEAT_WINDOW_MS) return;
     // A second Ctrl-C: the user does not want to wait for the orderly stop.
     say('launcher', `${signal} again: killing the services now, without flushing`);
     launcher.killServices();
