@@ -233,6 +233,20 @@
   makeCharts();
   drawHourly();
   void loadUsers();
-  setInterval(() => void loadUsers(), 30000);
+  let shownHour = hourStart(Date.now());
+  setInterval(() => {
+    void loadUsers();
+    // A new hour has begun: the cards must show it (empty until its first commit), so subscribe afresh.
+    if (hourStart(Date.now()) !== shownHour) {
+      shownHour = hourStart(Date.now());
+      const name = state.user;
+      if (name) {
+        $('current-average').textContent = '–';
+        $('current-count').textContent = '0';
+        state.user = null;
+        void selectUser(name);
+      }
+    }
+  }, 30000);
   getJson('/api/movies/trending?window=10m').then(renderTrending, (err) => console.warn('trending failed', err));
 })();

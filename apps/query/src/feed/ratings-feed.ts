@@ -3,7 +3,7 @@ import { AppConfig } from '@reeltime/config';
 import { decodeRatingEvent } from '@reeltime/contracts';
 import { Consumer, KafkaConnection } from '@reeltime/kafka';
 import { InstanceId } from '../platform/instance-id';
-import { retryRetriable } from '../platform/retry';
+import { StartRetrier, retryRetriable } from '../platform/retry';
 import { Clock } from '../platform/clock';
 import { LatestSample } from './feed-sample';
 import { RateMeter } from './rate-meter';
@@ -27,6 +27,10 @@ export class RatingsFeed implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(RatingsFeed.name);
   readonly groupId: string;
   private consumer?: Consumer;
+  private running?: Promise<boolean>;
+  private readonly retrier = new StartRetrier((err, attempt, retryInMs) =>
+    this.logger.warn({ msg: 'could not start the ratings feed', attempt, retryInMs, err: String(err) }),
+  );
   private readonly meter = new RateMeter(5);
   private readonly sample = new LatestSample<Buffer>(FEED_SAMPLE_SIZE);
 
@@ -39,7 +43,12 @@ export class RatingsFeed implements OnApplicationBootstrap, BeforeApplicationShu
     this.groupId = `${config.kafka.queryGroupPrefix}.${instance.value}.feed`;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
+    // Not awaited: the ticker and ratings/s are extras; the service starts (and retries) without them.
+    this.running = this.retrier.run(() => this.start());
+  }
+
+  private async start(): Promise<void> {
     const topic = this.config.kafka.topics.ratings;
     await this.kafka.ensureTopics([topic]);
     const consumer = this.kafka.createConsumer({
@@ -82,6 +91,9 @@ export class RatingsFeed implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // An attempt still under way is not awaited (kafkajs may retry for a minute); KafkaConnection's own
+    // shutdown disconnects whatever that attempt created.
+    this.retrier.stop();
     if (!this.consumer) return;
     await this.consumer.disconnect();
     const admin = await this.kafka.admin();

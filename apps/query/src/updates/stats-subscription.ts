@@ -7,10 +7,10 @@ import { Subject } from 'rxjs';
 import { MetricsRegistry } from '@reeltime/observability';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { InstanceId } from '../platform/instance-id';
-import { retryRetriable } from '../platform/retry';
+import { StartRetrier, retryRetriable } from '../platform/retry';
 import { parseStatsMessage } from './stats-message';
 
-const JOIN_TIMEOUT_MS = 30_000;
+const JOIN_TIMEOUT_MS = 15_000;
 
 /**
  * Reads `user-hour-stats` with a consumer group of this instance's own, so every query instance sees
@@ -28,6 +28,11 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
   readonly updates = new Subject<HourlyStats>();
   readonly groupId: string;
   private consumer?: Consumer;
+  private onJoined?: () => void;
+  private running?: Promise<boolean>;
+  private readonly retrier = new StartRetrier((err, attempt, retryInMs) =>
+    this.logger.warn({ msg: 'could not start reading stats updates', attempt, retryInMs, err: String(err) }),
+  );
   private readonly received: Counter;
   private readonly rejected: Counter;
 
@@ -52,6 +57,16 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const joined = new Promise<void>((resolve) => (this.onJoined = resolve));
+    this.running = this.retrier.run(() => this.start());
+    // Boot waits for the group (so a fresh instance caches at once) but not forever: REST works without it.
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS).unref());
+    if ((await Promise.race([joined, timeout])) === 'timeout') {
+      this.logger.warn({ msg: 'stats consumer has not joined its group yet; answers are not cached until it does' });
+    }
+  }
+
+  private async start(): Promise<void> {
     const topic = this.config.kafka.topics.stats;
     await this.kafka.ensureTopics([topic]);
     // A fresh group starts at the topic's end as it is now: every message published from here on is
@@ -68,13 +83,10 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
       sessionTimeout: 30_000,
       maxWaitTimeInMs: 1000,
     });
-    this.consumer = consumer;
-    const joined = new Promise<void>((resolve) => {
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        // Only now can no committed change go unseen, so only now may answers be kept.
-        this.cache.enable();
-        resolve();
-      });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      // Only now can no committed change go unseen, so only now may answers be kept.
+      this.cache.enable();
+      this.onJoined?.();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.logger.error({
@@ -83,18 +95,20 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
       });
       this.cache.disable();
     });
-    await consumer.connect();
-    await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        this.handle(message.value);
-        return Promise.resolve();
-      },
-    });
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS).unref());
-    if ((await Promise.race([joined, timeout])) === 'timeout') {
-      this.logger.warn({ msg: 'stats consumer has not joined its group yet; answers are not cached until it does' });
+    try {
+      await consumer.connect();
+      await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          this.handle(message.value);
+          return Promise.resolve();
+        },
+      });
+    } catch (err) {
+      await consumer.disconnect();
+      throw err;
     }
+    this.consumer = consumer;
     this.logger.log({ msg: 'reading stats updates', topic, groupId: this.groupId });
   }
 
@@ -112,6 +126,9 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // An attempt still under way is not awaited (kafkajs may retry for a minute); KafkaConnection's own
+    // shutdown disconnects whatever that attempt created.
+    this.retrier.stop();
     this.cache.disable();
     this.updates.complete();
     if (!this.consumer) return;
