@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Env } from '@reeltime/config';
 import { CassandraServer, KafkaServer, LocalInfra } from '@reeltime/infra';
 import { waitFor } from '../support/app';
@@ -81,22 +83,29 @@ describe('npm start (tools/launcher/start.ts)', () => {
   const namespaces: TestNamespace[] = [];
   const launchers: Launcher[] = [];
 
-  const launch = (label: string): { ns: TestNamespace; launcher: Launcher } => {
-    const ns = testNamespace(label, { PRODUCER_AUTOSTART: 'false', BATCH_INTERVAL_MS: '1000' });
+  const launch = (label: string, extra: Env = {}): { ns: TestNamespace; launcher: Launcher } => {
+    const ns = testNamespace(label, { PRODUCER_AUTOSTART: 'false', BATCH_INTERVAL_MS: '1000', ...extra });
     namespaces.push(ns);
     const launcher = new Launcher(ns.env);
     launchers.push(launcher);
     return { ns, launcher };
   };
 
-  const waitHealthy = async (ns: TestNamespace, launcher: Launcher): Promise<void> => {
-    for (const service of SERVICES) {
+  /** Waits for the launcher's summary, then checks each /health itself; the launcher's output on failure. */
+  const waitHealthy = async (ns: TestNamespace, launcher: Launcher, timeoutMs = 60_000): Promise<void> => {
+    try {
       await waitFor(
-        `${service} /health = 200\n${launcher.log.slice(-3000)}`,
-        async () => (await fetch(`http://127.0.0.1:${ns.config.ports[service]}/health`)).status === 200,
-        60_000,
-        250,
+        'the launcher to print its summary',
+        () => Promise.resolve(launcher.log.includes('press Ctrl-C')),
+        timeoutMs,
+        200,
       );
+      for (const service of SERVICES) {
+        const res = await fetch(`http://127.0.0.1:${ns.config.ports[service]}/health`);
+        expect({ service, status: res.status }).toEqual({ service, status: 200 });
+      }
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nlauncher output:\n${launcher.log.slice(-4000)}`);
     }
   };
 
@@ -113,7 +122,6 @@ describe('npm start (tools/launcher/start.ts)', () => {
     const { ns, launcher } = launch('launcher');
     await waitHealthy(ns, launcher);
     const { query, producer, consumer } = ns.config.ports;
-    await waitFor('the summary', () => Promise.resolve(launcher.log.includes('press Ctrl-C')), 30_000, 100);
     for (const url of [
       `http://localhost:${query}/`,
       `http://localhost:${query}/api/`,
@@ -159,4 +167,35 @@ describe('npm start (tools/launcher/start.ts)', () => {
     expect(infra.kafka.process.pid()).toBe(before.kafka);
     expect(infra.cassandra.process.pid()).toBe(before.cassandra);
   }, 120_000);
+
+  it('stops on exit the Kafka it started itself, and only that', async () => {
+    // A Kafka of its own on spare ports and a state folder of its own; Cassandra's local port is
+    // moved out of the way so the shared node at 127.0.0.1:9042 counts as "elsewhere" and is only used.
+    const stateDir = mkdtempSync(join(tmpdir(), 'reeltime-launcher-'));
+    const kafkaPort = 19_000 + Math.floor(Math.random() * 400) * 2;
+    const { ns, launcher } = launch('launcherkafka', {
+      REELTIME_INFRA_DIR: stateDir,
+      INFRA_KAFKA_PORT: String(kafkaPort),
+      INFRA_KAFKA_CONTROLLER_PORT: String(kafkaPort + 1),
+      INFRA_KAFKA_HEAP: '256m',
+      INFRA_CASSANDRA_PORT: '19999',
+      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+    });
+    try {
+      await waitHealthy(ns, launcher, 120_000);
+      expect(launcher.log).toMatch(/Kafka .*started by this launcher, stopped on exit/);
+      const kafkaPid = Number(readFileSync(join(stateDir, 'kafka.pid'), 'utf8'));
+      expect(alive(kafkaPid)).toBe(true);
+
+      launcher.interrupt();
+      expect(await launcher.waitForExit(90_000)).toEqual({ code: 0, signal: null });
+      expect(launcher.log).toContain('kafka stopped');
+      expect(alive(kafkaPid)).toBe(false);
+      expect(await KafkaServer.answers(`127.0.0.1:${kafkaPort}`)).toBe(false);
+      expect(infra.kafka.process.pid()).toBe(before.kafka);
+      expect(infra.cassandra.process.pid()).toBe(before.cassandra);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
