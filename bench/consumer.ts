@@ -6,6 +6,7 @@ import { KafkaConnection } from '@reeltime/kafka';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
 import { BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
 
 /**
@@ -71,10 +72,14 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${resolve(__dirname, 'results', 'profiles')}`]
     : [];
-  const child = spawn(process.execPath, [...profile, resolve(ROOT, 'dist/apps/consumer/src/main.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, ...SERVICE_NODE_ARGS('consumer'), resolve(ROOT, 'dist/apps/consumer/src/main.js')],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const sampler = new ProcessSampler(child.pid!);
   // Where the two cores go: the JVMs started by `npm run infra:up` are sampled too.
   const jvm = (name: string) => {

@@ -6,6 +6,7 @@ import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { HourlyStats, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { io } from 'socket.io-client';
+import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
 import { BenchResult, percentile, printResult, round } from './lib';
 
 /**
@@ -21,7 +22,7 @@ const RATE = 50; // ratings per second
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function start(app: string, env: Env): ChildProcess {
-  return spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
+  return spawn(process.execPath, [...SERVICE_NODE_ARGS(app), resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

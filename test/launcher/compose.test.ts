@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '@reeltime/config';
 import { load } from 'js-yaml';
+import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
 
 const ROOT = resolve(__dirname, '..', '..');
 const APP_SERVICES = ['consumer', 'query', 'producer'] as const;
@@ -84,12 +85,19 @@ describe('docker-compose.yml', () => {
     const images = new Set([...APP_SERVICES, 'schema'].map((name) => services[name].image));
     expect(images.size).toBe(1);
     for (const name of [...APP_SERVICES, 'schema']) {
-      const [node, entry] = services[name].command ?? [];
-      expect(node).toBe('node');
+      const command = services[name].command ?? [];
+      expect(command[0]).toBe('node');
+      const entry = command[command.length - 1];
       const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
       expect({ name, source, exists: existsSync(resolve(ROOT, source)) }).toEqual({ name, source, exists: true });
     }
     expect(services.query.command).toEqual(['node', 'dist/apps/query/src/main.js']);
+    // The consumer's heap cap matches the local launcher's.
+    expect(services.consumer.command).toEqual([
+      'node',
+      ...SERVICE_NODE_ARGS('consumer'),
+      'dist/apps/consumer/src/main.js',
+    ]);
   });
 
   it('uses only setting names libs/config knows, and its defaults apart from the container addresses', () => {

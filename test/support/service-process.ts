@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Env } from '@reeltime/config';
+import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
 import { waitFor } from './app';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -36,7 +37,7 @@ export class ServiceProcess {
   async start(): Promise<void> {
     const main = resolve(ROOT, 'dist', 'apps', this.name, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first (npm test does)`);
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS(this.name), main], {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

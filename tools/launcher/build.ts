@@ -5,6 +5,14 @@ import { join, relative } from 'node:path';
 /** The compiled entry point of each service, relative to the repository root. */
 export const SERVICE_ENTRY = (service: string): string => join('dist', 'apps', service, 'src', 'main.js');
 
+/**
+ * Node flags per service. V8 grows its old generation lazily, so a consumer draining a backlog sat at
+ * ~380 MB RSS with a ~100 MB live heap; capping the old space at 192 MB keeps it near 200 MB at the
+ * same throughput (bench/consumer.ts). Also in docker-compose.yml and the start:consumer script.
+ */
+export const SERVICE_NODE_ARGS = (service: string): string[] =>
+  service === 'consumer' ? ['--max-old-space-size=192'] : [];
+
 /** What `npm run build` compiles (tsconfig.build.json), plus the files that change how it compiles. */
 const SOURCE_DIRS = ['apps', 'libs'];
 const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { WriteStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SERVICE_ENTRY } from './build';
+import { SERVICE_ENTRY, SERVICE_NODE_ARGS } from './build';
 import { FormatOptions, formatLogLine } from './log-format';
 
 export type ServiceName = 'consumer' | 'query' | 'producer';
@@ -86,7 +86,7 @@ export class ServiceRunner {
   start(): number {
     const { root, env, logFile } = this.options;
     this.log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(root, SERVICE_ENTRY(this.name))], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS(this.name), join(root, SERVICE_ENTRY(this.name))], {
       cwd: root,
       env,
       detached: true,
