@@ -88,6 +88,15 @@ export class AnswerCache {
     }
   }
 
+  /** The cached answer for `key`, without loading it (undefined on a miss or while caching is off). */
+  peek<T>(key: string): T | undefined {
+    if (!this.enabled) return undefined;
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.hits += 1;
+    return hit.value as T;
+  }
+
   /** Drops every answer in these groups, and any load of them still under way will not be stored. */
   invalidate(groups: string[]): number {
     this.seq += 1;

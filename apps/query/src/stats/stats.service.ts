@@ -18,6 +18,11 @@ export interface MoviesAnswer extends MoviesPage {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const keys = {
+  average: (name: string, hour: number) => `avg\u0000${name}\u0000${hour}`,
+  stats: (name: string, hour: number) => `st\u0000${name}\u0000${hour}`,
+};
+
 /**
  * The per-user answers, each cached until a stats message for that (user, hour) drops it. Closed
  * hours stay cached as long as the LRU keeps them; late data still drops them through the same message.
@@ -30,9 +35,14 @@ export class StatsService {
     private readonly clock: Clock,
   ) {}
 
+  /** An answer already cached for GET …/average or …/stats, or undefined (for the HTTP fast path). */
+  cachedAnswer(route: 'average' | 'stats', name: string, hour: number): AverageAnswer | HourlyStats | undefined {
+    return this.cache.peek(route === 'average' ? keys.average(name, hour) : keys.stats(name, hour));
+  }
+
   /** Exactly AVG(rating) over the user's rows in `records` for that hour, as a float. */
   average(name: string, hour: number): Promise<AverageAnswer> {
-    return this.cache.get(`avg\u0000${name}\u0000${hour}`, cacheGroups.userHour(name, hour), async () => {
+    return this.cache.get(keys.average(name, hour), cacheGroups.userHour(name, hour), async () => {
       const { count, sum } = await this.repository.countAndSum(name, hour);
       return { name, hour: iso(hour), average: count === 0 ? null : sum / count, count };
     });
@@ -50,7 +60,7 @@ export class StatsService {
 
   /** The hourly stats shape; a count-0 shape when the user did not rate in that hour. */
   stats(name: string, hour: number): Promise<HourlyStats> {
-    return this.cache.get(`st\u0000${name}\u0000${hour}`, cacheGroups.userHour(name, hour), async () => {
+    return this.cache.get(keys.stats(name, hour), cacheGroups.userHour(name, hour), async () => {
       const stored = await this.repository.hourStats(name, hour);
       return stored
         ? toHourlyStats(name, hour, stored, stored.updatedAt)

@@ -1,0 +1,36 @@
+import type { NextFunction, Request, Response } from 'express';
+import { cachedAnswers } from './cached-answers.middleware';
+import { StatsService } from './stats.service';
+
+const H = Date.parse('2026-11-21T10:00:00Z');
+
+function call(url: string, cached: unknown) {
+  const lookups: unknown[][] = [];
+  const stats = {
+    cachedAnswer: (...args: unknown[]) => {
+      lookups.push(args);
+      return cached;
+    },
+  } as unknown as StatsService;
+  let body: string | undefined;
+  const res = { setHeader: jest.fn(), end: (b: string) => (body = b) } as unknown as Response;
+  const next = jest.fn() as NextFunction;
+  cachedAnswers(stats)({ method: 'GET', url } as Request, res, next);
+  return { body, passedOn: (next as jest.Mock).mock.calls.length === 1, lookups };
+}
+
+describe('cached answers fast path', () => {
+  it('answers a cached average straight away, with the URL decoded as Nest decodes it', () => {
+    const r = call('/api/users/Zo%C3%AB%20D%2FA/hours/2026-11-21T10/average', { average: 7 });
+    expect(r.body).toBe('{"average":7}');
+    expect(r.lookups).toEqual([['average', 'Zoë D/A', H]]);
+  });
+
+  it('passes misses, invalid hours, malformed escapes and query strings on to Nest', () => {
+    expect(call('/api/users/Alice/hours/2026-11-21T10/stats', undefined).passedOn).toBe(true);
+    expect(call('/api/users/Alice/hours/2026-11-21T10:30Z/stats', {}).passedOn).toBe(true);
+    expect(call('/api/users/%E0%A4%A/hours/2026-11-21T10/stats', {}).passedOn).toBe(true);
+    expect(call('/api/users/Alice/hours/2026-11-21T10/movies?limit=5', {}).passedOn).toBe(true);
+    expect(call('/api/users/Alice/hours/2026-11-21T10/stats?x=1', {}).passedOn).toBe(true);
+  });
+});
