@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CassandraSession, TRENDING_BUCKETS, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
+import { AppConfig } from '@reeltime/config';
 import { Rating, StatsAggregate, minuteStart } from '@reeltime/contracts';
 import { mapLimit } from './concurrency';
 import { RatingsStore, StoredRow } from './ratings.store';
@@ -42,7 +43,10 @@ function chunks(ratings: Rating[]): Rating[][] {
 
 @Injectable()
 export class CassandraRatingsStore extends RatingsStore {
-  constructor(private readonly session: CassandraSession) {
+  constructor(
+    private readonly session: CassandraSession,
+    private readonly config: AppConfig,
+  ) {
     super();
   }
 
@@ -100,7 +104,7 @@ export class CassandraRatingsStore extends RatingsStore {
       p.ratings.push(r);
     }
     const work = [...partitions.values()].flatMap((p) => chunks(p.ratings).map((chunk) => ({ p, chunk })));
-    await mapLimit(work, CHUNKS_IN_FLIGHT * 4, ({ p, chunk }) =>
+    await mapLimit(work, this.config.batch.writeConcurrency, ({ p, chunk }) =>
       this.session.batch(
         chunk.map((r) => ({ query: INSERT_TRENDING, params: [p.minute, p.bucket, r.movie, r.id, r.rating] })),
       ),
