@@ -7,7 +7,7 @@ import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
 
 /**
  * Consumer drain: a backlog of RATINGS ratings from USERS users is written to a fresh topic first, then
@@ -50,17 +50,10 @@ async function preload(kafka: KafkaConnection, topic: string): Promise<void> {
 }
 
 async function runOnce(run: number): Promise<Record<string, number>> {
-  const id = `bench_consumer_${Date.now().toString(36)}_${run}`;
-  const env: Env = {
-    CASSANDRA_KEYSPACE: id,
-    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
-    KAFKA_TOPIC_DLQ: `${id}.dlq`,
-    KAFKA_TOPIC_STATS: `${id}.stats`,
-    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
+  const env: Env = benchNamespace('consumer', {
     CONSUMER_PORT: '3902',
     BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS ?? '5000',
-    LOG_LEVEL: 'warn',
-  };
+  });
   const config = configFromEnvironment(env);
   await migrate(config.cassandra, resolve(ROOT, 'cql'));
   const kafka = new KafkaConnection(config);

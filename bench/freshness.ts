@@ -7,7 +7,7 @@ import { HourlyStats, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { io } from 'socket.io-client';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { BenchResult, percentile, printResult, round } from './lib';
+import { benchNamespace, BenchResult, percentile, printResult, round } from './lib';
 
 /**
  * Freshness: the delay from an event's production (the moment its send to Kafka is acknowledged)
@@ -41,19 +41,11 @@ async function healthy(port: number): Promise<void> {
 }
 
 async function measure(intervalMs: number, durationMs: number): Promise<Record<string, number>> {
-  const id = `bench_fresh_${Date.now().toString(36)}`;
-  const env: Env = {
-    CASSANDRA_KEYSPACE: id,
-    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
-    KAFKA_TOPIC_DLQ: `${id}.dlq`,
-    KAFKA_TOPIC_STATS: `${id}.stats`,
-    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
-    KAFKA_QUERY_GROUP_PREFIX: `${id}.query`,
+  const env: Env = benchNamespace('fresh', {
     BATCH_INTERVAL_MS: String(intervalMs),
     QUERY_PORT: '3910',
     CONSUMER_PORT: '3912',
-    LOG_LEVEL: 'warn',
-  };
+  });
   const config = configFromEnvironment(env);
   await migrate(config.cassandra, resolve(ROOT, 'cql'));
   const kafka = new KafkaConnection(config);

@@ -97,3 +97,18 @@ export function printResult(result: BenchResult): void {
     process.stdout.write(`  ${k.padEnd(36)} ${String(v).padStart(12)}${target ? `   (target ${target})` : ''}\n`);
   }
 }
+
+/** Settings for one benchmark run: its own keyspace, topics and groups, so runs never share data. */
+export function benchNamespace(label: string, extra: Record<string, string> = {}): Record<string, string> {
+  const id = `bench_${label}_${Date.now().toString(36)}`;
+  return {
+    CASSANDRA_KEYSPACE: id,
+    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
+    KAFKA_TOPIC_DLQ: `${id}.dlq`,
+    KAFKA_TOPIC_STATS: `${id}.stats`,
+    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
+    KAFKA_QUERY_GROUP_PREFIX: `${id}.query`,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}

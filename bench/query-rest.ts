@@ -6,7 +6,7 @@ import { configFromEnvironment, Env } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart } from '@reeltime/contracts';
 import { USERS_BY_HOUR_BUCKETS, bucketOf, clientOptions, dropKeyspace, migrate } from '@reeltime/cassandra';
 import { KafkaConnection } from '@reeltime/kafka';
-import { BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
 
 /**
  * Query REST throughput and latency (autocannon) on GET …/average (a COUNT/SUM over the user-hour's
@@ -128,16 +128,7 @@ async function load(
 }
 
 export async function run(): Promise<BenchResult> {
-  const id = `bench_query_${Date.now().toString(36)}`;
-  const base: Env = {
-    CASSANDRA_KEYSPACE: id,
-    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
-    KAFKA_TOPIC_DLQ: `${id}.dlq`,
-    KAFKA_TOPIC_STATS: `${id}.stats`,
-    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
-    KAFKA_QUERY_GROUP_PREFIX: `${id}.query`,
-    LOG_LEVEL: 'warn',
-  };
+  const base: Env = benchNamespace('query');
   process.stderr.write(`seeding ${USERS} users × ${HOURS} hours × ${PER_HOUR} ratings\n`);
   await seed(base);
   const runs: Array<Record<string, number>> = [];

@@ -5,7 +5,7 @@ import { configFromEnvironment, Env } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { KafkaConnection } from '@reeltime/kafka';
-import { BenchResult, ProcessSampler, medianOfRuns, percentile, printResult } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, percentile, printResult } from './lib';
 
 /**
  * WebSocket fan-out: SOCKETS socket.io-client sockets on /live of the compiled query service (a
@@ -64,17 +64,7 @@ async function connectAll(
 }
 
 export async function run(): Promise<BenchResult> {
-  const id = `bench_ws_${Date.now().toString(36)}`;
-  const env: Env = {
-    CASSANDRA_KEYSPACE: id,
-    KAFKA_TOPIC_RATINGS: `${id}.ratings`,
-    KAFKA_TOPIC_DLQ: `${id}.dlq`,
-    KAFKA_TOPIC_STATS: `${id}.stats`,
-    KAFKA_CONSUMER_GROUP: `${id}.consumer`,
-    KAFKA_QUERY_GROUP_PREFIX: `${id}.query`,
-    QUERY_PORT: PORT,
-    LOG_LEVEL: 'warn',
-  };
+  const env: Env = benchNamespace('ws', { QUERY_PORT: PORT });
   const config = configFromEnvironment(env);
   await migrate(config.cassandra, resolve(ROOT, 'cql'));
   const kafka = new KafkaConnection(config);
