@@ -47,7 +47,9 @@ describe('Kafka restart during ingestion', () => {
       await waitForExact(cql, events);
       expect(consumer.pid).toBe(pid);
     } finally {
-      expect(await consumer.stop()).toBe(0);
+      const code = await consumer.stop();
+      if (code !== 0) process.stderr.write(consumer.log().slice(-6000));
+      expect(code).toBe(0);
     }
   });
 });

@@ -72,7 +72,12 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const deadline = this.clock.now() + SHUTDOWN_FLUSH_MS;
     const batch = this.batcher.drain();
     if (batch) await this.flush(batch, deadline);
-    await this.source.stop();
+    try {
+      await this.source.stop();
+    } catch (err) {
+      // Everything flushed is committed already; leaving the group late only delays the next rebalance.
+      this.logger.warn({ msg: 'leaving the consumer group failed', err: String(err) });
+    }
     this.logger.log({ msg: 'stopped after the final flush' });
   }
 
@@ -122,9 +127,11 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
 
   private kick(): void {
     if (this.flushing || this.stopping) return;
-    this.flushing = this.flushDue().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing = this.flushDue()
+      .catch((err: unknown) => this.logger.error({ msg: 'flush loop failed; the next tick retries', err: String(err) }))
+      .finally(() => {
+        this.flushing = undefined;
+      });
   }
 
   private async flushDue(): Promise<void> {

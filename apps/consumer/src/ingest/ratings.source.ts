@@ -45,6 +45,7 @@ export class KafkaRatingsSource extends RatingsSource {
   private readonly logger = new Logger(KafkaRatingsSource.name);
   private readonly consumer: Consumer;
   private inFlight: Promise<void> = Promise.resolve();
+  private paused = false;
 
   constructor(
     kafka: KafkaConnection,
@@ -71,6 +72,7 @@ export class KafkaRatingsSource extends RatingsSource {
     this.consumer.on(GROUP_JOIN, (e) => {
       this.logger.log({ msg: 'joined consumer group', assignment: e.payload.memberAssignment });
       handlers.onRebalance();
+      if (this.paused) this.apply();
     });
     this.consumer.on(CRASH, (e) =>
       this.logger.error({ msg: 'kafka consumer crashed', error: String(e.payload.error), restart: e.payload.restart }),
@@ -106,11 +108,26 @@ export class KafkaRatingsSource extends RatingsSource {
   }
 
   pause(): void {
-    this.consumer.pause([{ topic: this.topic }]);
+    this.paused = true;
+    this.apply();
   }
 
   resume(): void {
-    this.consumer.resume([{ topic: this.topic }]);
+    this.paused = false;
+    this.apply();
+  }
+
+  /**
+   * kafkajs only accepts pause/resume while its consumer group exists; after a broker restart it may
+   * be rebuilding it. The wanted state is kept and applied again when the group is joined.
+   */
+  private apply(): void {
+    try {
+      if (this.paused) this.consumer.pause([{ topic: this.topic }]);
+      else this.consumer.resume([{ topic: this.topic }]);
+    } catch (err) {
+      this.logger.warn({ msg: `could not ${this.paused ? 'pause' : 'resume'} fetching yet`, err: String(err) });
+    }
   }
 
   async commit(commits: Commit[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { DLQ_HEADERS, HourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
@@ -11,7 +11,7 @@ export abstract class PipelinePublisher {
 }
 
 @Injectable()
-export class KafkaPipelinePublisher extends PipelinePublisher implements OnModuleInit, OnApplicationShutdown {
+export class KafkaPipelinePublisher extends PipelinePublisher implements OnModuleInit {
   private readonly producer: Producer;
 
   constructor(
@@ -20,15 +20,12 @@ export class KafkaPipelinePublisher extends PipelinePublisher implements OnModul
   ) {
     super();
     // Idempotent with acks=all: a retried send after a broker hiccup is not written twice.
+    // KafkaConnection disconnects it on shutdown, after the final flush.
     this.producer = kafka.createProducer({ idempotent: true, maxInFlightRequests: 5 });
   }
 
   async onModuleInit(): Promise<void> {
     await this.producer.connect();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
   }
 
   async deadLetters(letters: DeadLetter[]): Promise<void> {
