@@ -56,7 +56,11 @@ async function main(): Promise<void> {
       '| figure | median | target | runs |',
       '|---|---|---|---|',
       ...Object.entries(r.figures).map(
-        ([k, v]) => `| ${k} | ${v} | ${r.targets?.[k] ?? ''} | ${r.runs.map((run) => run[k]).join(', ')} |`,
+        ([k, v]) =>
+          `| ${k} | ${v} | ${r.targets?.[k] ?? ''} | ${r.runs
+            .map((run) => run[k])
+            .filter((v) => v !== undefined && v !== '')
+            .join(', ')} |`,
       ),
       '',
     ]),
