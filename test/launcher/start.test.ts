@@ -17,7 +17,12 @@ type Service = (typeof SERVICES)[number];
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  // An exited child whose parent has not reaped it yet (a zombie, state Z) still takes signal 0.
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
