@@ -1,4 +1,4 @@
-import { HourlyStats, RATING_MAX, parseHour } from '@reeltime/contracts';
+import { HourlyStats, RATING_MAX, parseHour, toHourlyStats } from '@reeltime/contracts';
 
 export type StatsMessageResult = { ok: true; stats: HourlyStats; hour: number } | { ok: false; reason: string };
 
@@ -32,16 +32,8 @@ export function parseStatsMessage(value: Buffer | null): StatsMessageResult {
   }
   const updatedAt = typeof m.updatedAt === 'string' && !Number.isNaN(Date.parse(m.updatedAt)) ? m.updatedAt : null;
   if (!updatedAt) return { ok: false, reason: 'updatedAt must be an ISO-8601 date-time' };
-  const stats: HourlyStats = {
-    name: m.name,
-    hour: new Date(hour.hour).toISOString(),
-    count: m.count,
-    sum: m.sum,
-    average: m.count === 0 ? null : m.sum / m.count,
-    min: m.min,
-    max: m.max,
-    histogram: [...m.histogram],
-    updatedAt: new Date(updatedAt).toISOString(),
-  };
+  // The shape is built in one place (libs/contracts), from the validated fields.
+  const aggregate = { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: m.histogram };
+  const stats = toHourlyStats(m.name, hour.hour, aggregate, Date.parse(updatedAt));
   return { ok: true, stats, hour: hour.hour };
 }
