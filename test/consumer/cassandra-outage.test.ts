@@ -1,9 +1,7 @@
-import { KafkaConnection } from '@reeltime/kafka';
-import { Client } from 'cassandra-driver';
 import { LocalInfra } from '../../tools/infra';
 import { waitFor } from '../support/app';
-import { testNamespace } from '../support/namespace';
-import { Feeder, connectKeyspace, generateRatings, waitForExact } from '../support/ratings';
+import { ConsumerTestBed } from '../support/consumer-bed';
+import { Feeder, generateRatings, waitForExact } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,28 +14,25 @@ async function metric(service: ServiceProcess, name: string): Promise<number> {
 
 /** Cassandra stops for 30 s while ratings keep coming; the same consumer process recovers on its own. */
 describe('Cassandra outage during ingestion', () => {
-  const ns = testNamespace('outage', { LOG_LEVEL: 'info', BATCH_INTERVAL_MS: '1000', BATCH_MAX_RECORDS: '3000' });
+  const bed = new ConsumerTestBed('outage', {
+    LOG_LEVEL: 'info',
+    BATCH_INTERVAL_MS: '1000',
+    BATCH_MAX_RECORDS: '3000',
+  });
+  const { ns } = bed;
   const events = generateRatings({ users: 40, count: 9_000, seed: 31, lateFraction: 0.1 });
   const infra = new LocalInfra();
-  let kafka: KafkaConnection;
-  let cql: Client;
 
-  beforeAll(async () => {
-    await ns.migrate();
-    kafka = new KafkaConnection(ns.config);
-    await kafka.ensureTopics([ns.config.kafka.topics.ratings]);
-  });
+  beforeAll(() => bed.setUp());
   afterAll(async () => {
     await infra.cassandra.start(); // whatever happened, leave Cassandra running for the next tests
-    await kafka.onApplicationShutdown();
-    await cql?.shutdown();
-    await ns.drop();
+    await bed.tearDown();
   });
 
   it('pauses, retries, resumes without a restart, and ends exact', async () => {
     const consumer = new ServiceProcess('consumer', ns.env);
     await consumer.start();
-    const feeder = new Feeder(kafka, ns.config);
+    const feeder = new Feeder(bed.kafka, ns.config);
     const pid = consumer.pid;
     try {
       await feeder.send(events.slice(0, 3000));
@@ -59,8 +54,7 @@ describe('Cassandra outage during ingestion', () => {
 
       await infra.cassandra.start();
       await feeder.send(events.slice(7500));
-      cql = await connectKeyspace(ns.config);
-      await waitForExact(cql, events);
+      await waitForExact(await bed.cql(), events);
       expect(consumer.pid).toBe(pid);
       await waitFor('healthy again', async () => (await fetch(`${consumer.url}/health`)).status === 200);
       expect(await metric(consumer, 'reeltime_consumer_paused')).toBe(0);

@@ -1,36 +1,24 @@
-import { KafkaConnection } from '@reeltime/kafka';
-import { Client } from 'cassandra-driver';
 import { waitFor } from '../support/app';
-import { testNamespace } from '../support/namespace';
-import { Feeder, connectKeyspace, generateRatings, waitForExact } from '../support/ratings';
+import { ConsumerTestBed } from '../support/consumer-bed';
+import { Feeder, generateRatings, waitForExact } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
 
 /** kill -9 of the consumer while a flush is under way, three times, then a clean run: stats stay exact. */
 describe('consumer killed with SIGKILL in the middle of a flush', () => {
-  const ns = testNamespace('crash', {
+  const bed = new ConsumerTestBed('crash', {
     LOG_LEVEL: 'info',
     BATCH_INTERVAL_MS: '1000',
     BATCH_MAX_RECORDS: '1000',
     KAFKA_PARTITIONS: '3',
   });
+  const { ns } = bed;
   const events = generateRatings({ users: 80, count: 15_000, seed: 11, lateFraction: 0.1 });
-  let kafka: KafkaConnection;
-  let cql: Client;
 
-  beforeAll(async () => {
-    await ns.migrate();
-    kafka = new KafkaConnection(ns.config);
-    await kafka.ensureTopics([ns.config.kafka.topics.ratings]);
-    cql = await connectKeyspace(ns.config);
-  });
-  afterAll(async () => {
-    await kafka.onApplicationShutdown();
-    await cql.shutdown();
-    await ns.drop();
-  });
+  beforeAll(() => bed.setUp());
+  afterAll(() => bed.tearDown());
 
   it('loses nothing and counts nothing twice', async () => {
-    const feeder = new Feeder(kafka, ns.config);
+    const feeder = new Feeder(bed.kafka, ns.config);
     // Each round brings fresh ratings (and, from the second on, duplicates of earlier ones), so every
     // kill lands while there is work under way.
     const chunks = [events.slice(0, 5000), events.slice(5000, 10000), events.slice(10000)];
@@ -55,9 +43,9 @@ describe('consumer killed with SIGKILL in the middle of a flush', () => {
     const consumer = new ServiceProcess('consumer', ns.env);
     await consumer.start();
     try {
-      await waitForExact(cql, events, 150_000);
+      await waitForExact(await bed.cql(), events, 150_000);
       const lag = await waitFor('zero lag', async () => {
-        const l = await kafka.lag(ns.config.kafka.consumerGroup, ns.config.kafka.topics.ratings);
+        const l = await bed.kafka.lag(ns.config.kafka.consumerGroup, ns.config.kafka.topics.ratings);
         return l.every((p) => p.lag === 0) ? l : undefined;
       });
       expect(lag.reduce((s, p) => s + p.committed, 0)).toBe(18_000);

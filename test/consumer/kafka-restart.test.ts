@@ -1,30 +1,25 @@
 import { KafkaConnection } from '@reeltime/kafka';
-import { Client } from 'cassandra-driver';
 import { LocalInfra } from '../../tools/infra';
 import { waitFor } from '../support/app';
-import { testNamespace } from '../support/namespace';
-import { Feeder, connectKeyspace, generateRatings, waitForExact } from '../support/ratings';
+import { ConsumerTestBed } from '../support/consumer-bed';
+import { Feeder, generateRatings, waitForExact } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
 
 /** The broker restarts under a running consumer: redelivery at most, never loss, stats exact. */
 describe('Kafka restart during ingestion', () => {
-  const ns = testNamespace('kafkarestart', { LOG_LEVEL: 'info', BATCH_INTERVAL_MS: '1000', BATCH_MAX_RECORDS: '2000' });
+  const bed = new ConsumerTestBed('kafkarestart', {
+    LOG_LEVEL: 'info',
+    BATCH_INTERVAL_MS: '1000',
+    BATCH_MAX_RECORDS: '2000',
+  });
+  const { ns } = bed;
   const events = generateRatings({ users: 40, count: 8_000, seed: 41, lateFraction: 0.1 });
   const infra = new LocalInfra();
-  let kafka: KafkaConnection;
-  let cql: Client;
 
-  beforeAll(async () => {
-    await ns.migrate();
-    kafka = new KafkaConnection(ns.config);
-    await kafka.ensureTopics([ns.config.kafka.topics.ratings]);
-    cql = await connectKeyspace(ns.config);
-  });
+  beforeAll(() => bed.setUp());
   afterAll(async () => {
     await infra.kafka.start(); // leave the broker running for the next tests whatever happened
-    await kafka.onApplicationShutdown();
-    await cql.shutdown();
-    await ns.drop();
+    await bed.tearDown();
   });
 
   it('resumes on its own after the broker comes back and ends exact', async () => {
@@ -32,7 +27,7 @@ describe('Kafka restart during ingestion', () => {
     await consumer.start();
     const pid = consumer.pid;
     try {
-      await new Feeder(kafka, ns.config).send(events.slice(0, 5000));
+      await new Feeder(bed.kafka, ns.config).send(events.slice(0, 5000));
       await waitFor('a first flush', () => Promise.resolve(consumer.log().includes('"msg":"flushed"')));
       await infra.kafka.process.stop();
       await new Promise((r) => setTimeout(r, 5000));
@@ -44,7 +39,7 @@ describe('Kafka restart during ingestion', () => {
       } finally {
         await after.onApplicationShutdown();
       }
-      await waitForExact(cql, events);
+      await waitForExact(await bed.cql(), events);
       expect(consumer.pid).toBe(pid);
     } finally {
       const code = await consumer.stop();

@@ -1,36 +1,24 @@
-import { KafkaConnection } from '@reeltime/kafka';
-import { Client } from 'cassandra-driver';
 import { waitFor } from '../support/app';
-import { testNamespace } from '../support/namespace';
-import { Feeder, connectKeyspace, generateRatings, waitForExact } from '../support/ratings';
+import { ConsumerTestBed } from '../support/consumer-bed';
+import { Feeder, generateRatings, waitForExact } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Two consumers share the partitions; one stops while ratings keep arriving, and the other takes over. */
 describe('two consumer instances and a rebalance', () => {
-  const ns = testNamespace('rebalance', { LOG_LEVEL: 'info', BATCH_INTERVAL_MS: '700', KAFKA_PARTITIONS: '6' });
+  const bed = new ConsumerTestBed('rebalance', { LOG_LEVEL: 'info', BATCH_INTERVAL_MS: '700', KAFKA_PARTITIONS: '6' });
+  const { ns } = bed;
   const events = generateRatings({ users: 60, count: 12_000, seed: 23, lateFraction: 0.1 });
-  let kafka: KafkaConnection;
-  let cql: Client;
 
-  beforeAll(async () => {
-    await ns.migrate();
-    kafka = new KafkaConnection(ns.config);
-    await kafka.ensureTopics([ns.config.kafka.topics.ratings]);
-    cql = await connectKeyspace(ns.config);
-  });
-  afterAll(async () => {
-    await kafka.onApplicationShutdown();
-    await cql.shutdown();
-    await ns.drop();
-  });
+  beforeAll(() => bed.setUp());
+  afterAll(() => bed.tearDown());
 
   it('loses nothing and counts nothing twice when one instance leaves mid-run', async () => {
     const a = new ServiceProcess('consumer', { ...ns.env, CONSUMER_PORT: String(Number(ns.env.CONSUMER_PORT) + 500) });
     const b = new ServiceProcess('consumer', ns.env);
     await Promise.all([a.start(), b.start()]);
-    const feeder = new Feeder(kafka, ns.config);
+    const feeder = new Feeder(bed.kafka, ns.config);
     try {
       // Both instances must own partitions before the load, or nothing is being tested.
       await waitFor('both instances assigned', () =>
@@ -45,7 +33,7 @@ describe('two consumer instances and a rebalance', () => {
         await sleep(150);
       }
       await feeder.send(events.slice(0, 2000)); // and some duplicates after the move
-      await waitForExact(cql, events);
+      await waitForExact(await bed.cql(), events);
       expect(a.log()).toContain('"msg":"flushed"');
       expect(b.log()).toContain('"msg":"flushed"');
     } finally {
