@@ -5,7 +5,15 @@ import { Client } from 'cassandra-driver';
 import { bootstrap } from '../../apps/consumer/src/bootstrap';
 import { waitFor } from '../support/app';
 import { testNamespace } from '../support/namespace';
-import { Feeder, connectKeyspace, expectedStats, generateRatings, readStored } from '../support/ratings';
+import {
+  Feeder,
+  connectKeyspace,
+  expectedStats,
+  expectedTrending,
+  generateRatings,
+  readStored,
+  readTrending,
+} from '../support/ratings';
 
 describe('consumer pipeline on real Kafka and Cassandra', () => {
   const ns = testNamespace('pipeline', { BATCH_INTERVAL_MS: '500', KAFKA_PARTITIONS: '3' });
@@ -65,6 +73,18 @@ describe('consumer pipeline on real Kafka and Cassandra', () => {
       expect(stored.rows.get(key)).toBe(agg.count);
       expect(stored.stats.get(key)).toEqual(stored.rawAggregates.get(key));
     }
+  });
+
+  it('keeps the trending counts per (minute, movie) equal to the distinct events, repeated ids counted once', async () => {
+    const expected = expectedTrending([...events, ...duplicates]);
+    const minutes = new Set([...expected.keys()].map((k) => Number(k.split('|')[0])));
+    const stored = await waitFor('exact trending counts', async () => {
+      const t = await readTrending(cql, minutes);
+      return t.size === expected.size && [...expected].every(([k, v]) => JSON.stringify(t.get(k)) === JSON.stringify(v))
+        ? t
+        : undefined;
+    });
+    expect(stored.size).toBe(expected.size);
   });
 
   it('sends every poison message to the DLQ with the reason and its source, and carries on', async () => {

@@ -32,9 +32,17 @@ export class PipelineFixture {
         bucketOf(r.name, USERS_BY_HOUR_BUCKETS),
         r.name,
       ]);
+      // The consumer's trending row: this movie's count and sum in the minute, for the Kafka partition
+      // the user's events would sit in (read, add one, write back).
+      const source = bucketOf(r.name, 6);
+      const key = [new Date(minuteStart(r.time)), source % TRENDING_BUCKETS, r.movie, source];
+      const [row] = await this.session.execute(
+        'SELECT count, sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ? AND movie = ? AND source = ?',
+        key,
+      );
       await this.session.execute(
-        'INSERT INTO movie_ratings_by_minute (minute, bucket, movie, id, rating) VALUES (?, ?, ?, ?, ?)',
-        [new Date(minuteStart(r.time)), bucketOf(r.id, TRENDING_BUCKETS), r.movie, r.id, r.rating],
+        'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [...key, ((row?.get('count') as number) ?? 0) + 1, ((row?.get('sum') as number) ?? 0) + r.rating, -1],
       );
     }
   }

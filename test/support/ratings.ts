@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@reeltime/config';
 import { CassandraSession } from '@reeltime/cassandra';
-import { HOUR_MS, Rating, StatsAggregate, aggregateRatings, encodeRatingEvent, hourStart } from '@reeltime/contracts';
+import {
+  HOUR_MS,
+  Rating,
+  StatsAggregate,
+  aggregateRatings,
+  encodeRatingEvent,
+  hourStart,
+  minuteStart,
+} from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { Client } from 'cassandra-driver';
-import { clientOptions } from '@reeltime/cassandra';
+import { TRENDING_BUCKETS, clientOptions } from '@reeltime/cassandra';
 
 /** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
 export function prng(seed: number): () => number {
@@ -84,6 +92,46 @@ export function expectedStats(ratings: Rating[]): Map<string, StatsAggregate> {
   return new Map([...groups].map(([k, v]) => [k, aggregateRatings(v)]));
 }
 
+/** What trending must hold: per (minute, movie), the count and sum of the distinct events. */
+export function expectedTrending(ratings: Rating[]): Map<string, { count: number; sum: number }> {
+  const byId = new Map(ratings.map((r) => [r.id, r]));
+  const out = new Map<string, { count: number; sum: number }>();
+  for (const r of byId.values()) {
+    const key = `${minuteStart(r.time)}|${r.movie}`;
+    const t = out.get(key) ?? { count: 0, sum: 0 };
+    out.set(key, { count: t.count + 1, sum: t.sum + r.rating });
+  }
+  return out;
+}
+
+/** The trending rows of these minutes, added up per (minute, movie) as the query service does. */
+export async function readTrending(
+  cql: Client,
+  minutes: Iterable<number>,
+): Promise<Map<string, { count: number; sum: number }>> {
+  const out = new Map<string, { count: number; sum: number }>();
+  for (const minute of minutes) {
+    for (let bucket = 0; bucket < TRENDING_BUCKETS; bucket++) {
+      const rs = await cql.execute(
+        'SELECT movie, count, sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ?',
+        [new Date(minute), bucket],
+        { prepare: true, fetchSize: 10_000 },
+      );
+      for (const row of rs.rows) {
+        const count = row.get('count') as number;
+        if (count === 0) continue;
+        const key = `${minute}|${row.get('movie') as string}`;
+        const t = out.get(key) ?? { count: 0, sum: 0 };
+        out.set(key, { count: t.count + count, sum: t.sum + (row.get('sum') as number) });
+      }
+    }
+  }
+  return out;
+}
+
+const sameTrending = (a: Map<string, { count: number; sum: number }>, b: Map<string, { count: number; sum: number }>) =>
+  a.size === b.size && [...a].every(([k, v]) => b.get(k)?.count === v.count && b.get(k)?.sum === v.sum);
+
 export interface StoredState {
   /** Rows in records per (user, hour). */
   rows: Map<string, number>;
@@ -91,6 +139,8 @@ export interface StoredState {
   rawAggregates: Map<string, StatsAggregate>;
   /** The user_hour_stats rows. */
   stats: Map<string, StatsAggregate>;
+  /** Trending counts per (minute, movie), when read. */
+  trending?: Map<string, { count: number; sum: number }>;
 }
 
 /** Reads back what the pipeline stored for the given (user, hour) keys. */
@@ -135,11 +185,14 @@ export async function connectKeyspace(config: AppConfig): Promise<Client> {
 
 /**
  * Waits until the stored state is exact for `events`: one row per distinct event per (user, hour),
- * and user_hour_stats equal to both the expected aggregate and the aggregate over the raw rows.
+ * user_hour_stats equal to both the expected aggregate and the aggregate over the raw rows, and the
+ * trending counts equal to the distinct events per (minute, movie).
  */
 export async function waitForExact(cql: Client, events: Rating[], timeoutMs = 120_000): Promise<StoredState> {
   const { waitFor } = await import('./app');
   const expected = expectedStats(events);
+  const trending = expectedTrending(events);
+  const minutes = new Set([...trending.keys()].map((k) => Number(k.split('|')[0])));
   let last: StoredState | undefined;
   try {
     return await waitFor(
@@ -152,7 +205,9 @@ export async function waitForExact(cql: Client, events: Rating[], timeoutMs = 12
             JSON.stringify(last!.stats.get(k)) === JSON.stringify(v) &&
             JSON.stringify(last!.rawAggregates.get(k)) === JSON.stringify(v),
         );
-        return exact ? last : undefined;
+        if (!exact) return undefined;
+        last.trending = await readTrending(cql, minutes);
+        return sameTrending(trending, last.trending) ? last : undefined;
       },
       timeoutMs,
       1000,
@@ -161,8 +216,12 @@ export async function waitForExact(cql: Client, events: Rating[], timeoutMs = 12
     const wrong = [...expected]
       .filter(([k, v]) => JSON.stringify(last?.stats.get(k)) !== JSON.stringify(v))
       .slice(0, 3);
+    const wrongTrending = [...trending]
+      .filter(([k, v]) => JSON.stringify(last?.trending?.get(k)) !== JSON.stringify(v))
+      .slice(0, 3);
     throw new Error(
-      `${(err as Error).message}; e.g. ${JSON.stringify(wrong.map(([k, v]) => ({ k, expected: v, stats: last?.stats.get(k), rows: last?.rows.get(k) })))}`,
+      `${(err as Error).message}; e.g. ${JSON.stringify(wrong.map(([k, v]) => ({ k, expected: v, stats: last?.stats.get(k), rows: last?.rows.get(k) })))}` +
+        `; trending e.g. ${JSON.stringify(wrongTrending.map(([k, v]) => ({ k, expected: v, stored: last?.trending?.get(k) })))}`,
     );
   }
 }

@@ -10,6 +10,7 @@ import { KafkaRatingsSource, RatingsSource } from './ingest/ratings.source';
 import { KafkaPipelinePublisher, PipelinePublisher } from './publish/pipeline.publisher';
 import { BatchWriter } from './stats/batch-writer';
 import { StatsCache } from './stats/stats-cache';
+import { TrendingCounter } from './stats/trending-counter';
 import { CassandraRatingsStore } from './storage/cassandra-ratings.store';
 import { RatingsStore } from './storage/ratings.store';
 
@@ -36,6 +37,7 @@ export class ConsumerModule {
           useFactory: (c: AppConfig) => new StatsCache(c.batch.statsCacheMaxBytes),
         },
         ConsumerMetrics,
+        TrendingCounter,
         BatchWriter,
         IngestService,
       ],

@@ -118,7 +118,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     // Kafka re-sends everything not committed to whoever owns each partition now, and another
     // consumer may have written this one's users meanwhile: start from Cassandra again.
     this.batcher.clear();
-    this.cache.clear();
+    this.writer.forget();
   }
 
   private tick(): void {
@@ -213,6 +213,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       userHours: outcome.stats.length,
       rebuilt: outcome.rebuilt,
       pointReads: outcome.pointReads,
+      trendingRows: outcome.trendingRows,
       ms: Math.round(seconds * 1000),
     });
   }

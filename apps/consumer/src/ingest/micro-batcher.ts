@@ -7,6 +7,15 @@ export interface Source {
   offset: string;
 }
 
+/**
+ * A valid rating with the Kafka partition (`source`) and offset it was read from: trending counts are
+ * kept per partition and fenced by offset (see TrendingCounter).
+ */
+export interface SourcedRating extends Rating {
+  source: number;
+  offset: number;
+}
+
 export interface DeadLetter {
   source: Source;
   key: Buffer | null;
@@ -16,7 +25,7 @@ export interface DeadLetter {
 
 /** What one flush writes and then commits. */
 export interface Batch {
-  ratings: Rating[];
+  ratings: SourcedRating[];
   deadLetters: DeadLetter[];
   /** Per topic-partition, the offset to commit: last consumed offset + 1. */
   commits: Array<{ topic: string; partition: number; offset: string }>;
@@ -36,7 +45,7 @@ export interface MicroBatcherOptions {
  * caller passes the time.
  */
 export class MicroBatcher {
-  private ratings: Rating[] = [];
+  private ratings: SourcedRating[] = [];
   private deadLetters: DeadLetter[] = [];
   private readonly next = new Map<string, { topic: string; partition: number; offset: bigint }>();
   private openedAt: number | undefined;
@@ -52,7 +61,8 @@ export class MicroBatcher {
   }
 
   addRating(rating: Rating, source: Source, now: number): void {
-    this.ratings.push(rating);
+    // Offsets stay exact as numbers up to 2^53, far beyond what a partition reaches.
+    this.ratings.push({ ...rating, source: source.partition, offset: Number(source.offset) });
     this.track(source, now);
   }
 

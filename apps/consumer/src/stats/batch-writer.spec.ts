@@ -1,13 +1,16 @@
 import { loadConfig } from '@reeltime/config';
-import { Rating, StatsAggregate, aggregateRatings, hourStart } from '@reeltime/contracts';
-import { RatingsStore, StoredRow } from '../storage/ratings.store';
+import { Rating, StatsAggregate, aggregateRatings, hourStart, minuteStart } from '@reeltime/contracts';
+import { SourcedRating } from '../ingest/micro-batcher';
+import { MovieCount, RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BatchWriter, groupByPartition } from './batch-writer';
 import { StatsCache, hourKey } from './stats-cache';
+import { TrendingCounter } from './trending-counter';
 
 /** In-memory stand-in with the same upsert semantics as the Cassandra tables (unit test of the logic only). */
 class MemoryStore extends RatingsStore {
   readonly records = new Map<string, Map<string, StoredRow>>();
   readonly stats = new Map<string, StatsAggregate>();
+  readonly counts = new Map<string, Map<string, MovieCount>>();
   failNextRecordWrite = false;
   reads = 0;
 
@@ -24,16 +27,17 @@ class MemoryStore extends RatingsStore {
   private upsert(name: string, hour: number, ratings: Rating[]): void {
     const key = hourKey(name, hour);
     const part = this.records.get(key) ?? new Map<string, StoredRow>();
-    for (const r of ratings) part.set(`${r.time}:${r.id}`, { time: r.time, id: r.id, rating: r.rating });
+    for (const r of ratings)
+      part.set(`${r.time}:${r.id}`, { time: r.time, id: r.id, rating: r.rating, movie: r.movie });
     this.records.set(key, part);
   }
   readHour(name: string, hour: number): Promise<StoredRow[]> {
     this.reads += 1;
     return Promise.resolve([...(this.records.get(hourKey(name, hour))?.values() ?? [])]);
   }
-  readRating(name: string, hour: number, time: number, id: string): Promise<number | undefined> {
+  readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined> {
     this.reads += 1;
-    return Promise.resolve(this.records.get(hourKey(name, hour))?.get(`${time}:${id}`)?.rating);
+    return Promise.resolve(this.records.get(hourKey(name, hour))?.get(`${time}:${id}`));
   }
   writeStats(name: string, hour: number, s: StatsAggregate): Promise<void> {
     this.stats.set(hourKey(name, hour), s);
@@ -42,26 +46,49 @@ class MemoryStore extends RatingsStore {
   markActive(): Promise<void> {
     return Promise.resolve();
   }
-  writeTrending(): Promise<void> {
+  readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {
+    return Promise.resolve([...(this.counts.get(`${minute}:${source}`)?.values() ?? [])].map((r) => ({ ...r })));
+  }
+  writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void> {
+    const slice = this.counts.get(`${minute}:${source}`) ?? new Map<string, MovieCount>();
+    for (const r of rows) slice.set(r.movie, { ...r });
+    this.counts.set(`${minute}:${source}`, slice);
     return Promise.resolve();
   }
-  /** The invariant: stats == aggregate over the raw rows. */
+  /** The invariants: stats == aggregate over the raw rows; trending == count and sum of the raw rows per (minute, movie). */
   expectExact(): void {
+    const trending = new Map<string, { count: number; sum: number }>();
     for (const [key, rows] of this.records) {
       const { histogram, count, sum, min, max } = aggregateRatings([...rows.values()].map((r) => r.rating));
       expect(this.stats.get(key)).toEqual({ histogram, count, sum, min, max });
+      for (const r of rows.values()) {
+        const t = trending.get(`${minuteStart(r.time)}|${r.movie}`) ?? { count: 0, sum: 0 };
+        trending.set(`${minuteStart(r.time)}|${r.movie}`, { count: t.count + 1, sum: t.sum + r.rating });
+      }
     }
+    const stored = new Map<string, { count: number; sum: number }>();
+    for (const [slice, rows] of this.counts) {
+      const minute = slice.split(':')[0];
+      for (const r of rows.values()) {
+        if (r.count === 0) continue;
+        const t = stored.get(`${minute}|${r.movie}`) ?? { count: 0, sum: 0 };
+        stored.set(`${minute}|${r.movie}`, { count: t.count + r.count, sum: t.sum + r.sum });
+      }
+    }
+    expect(stored).toEqual(trending);
   }
 }
 
 const H = Date.parse('2026-11-21T10:00:00Z');
 let n = 0;
-const ev = (name: string, rating: number, time = H + n * 1000): Rating => ({
+const ev = (name: string, rating: number, time = H + n * 1000): SourcedRating => ({
   id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   name,
   movie: `movie ${n % 7}`,
   rating,
   time,
+  source: name.length % 3,
+  offset: n,
 });
 
 describe('BatchWriter', () => {
@@ -72,7 +99,7 @@ describe('BatchWriter', () => {
   beforeEach(() => {
     store = new MemoryStore();
     cache = new StatsCache(1 << 20);
-    writer = new BatchWriter(store, cache, config);
+    writer = new BatchWriter(store, cache, new TrendingCounter(store, config), config);
   });
 
   it('groups by (user, event hour) and keeps the last copy of a duplicated row', () => {
@@ -99,7 +126,7 @@ describe('BatchWriter', () => {
   it('reads back the partition on a cache miss, so events written before a crash are not counted twice', async () => {
     const batch = [ev('alice', 3), ev('alice', 5)];
     await writer.write(batch, H, () => true);
-    const restarted = new BatchWriter(store, new StatsCache(1 << 20), config);
+    const restarted = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
     const outcome = await restarted.write([...batch, ev('alice', 7)], H, () => true);
     expect(outcome.rebuilt).toBe(1);
     expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 3, sum: 15 });
@@ -109,7 +136,7 @@ describe('BatchWriter', () => {
   it('moves a count when a redelivered event id carries another rating', async () => {
     const e = ev('alice', 2);
     await writer.write([e, ev('alice', 6)], H, () => true);
-    await writer.write([{ ...e, rating: 9 }], H, () => true);
+    await writer.write([{ ...e, rating: 9, offset: e.offset + 50 }], H, () => true);
     expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 2, sum: 15, min: 6, max: 9 });
     store.expectExact();
   });
@@ -138,5 +165,39 @@ describe('BatchWriter', () => {
     expect(outcome.pointReads).toBeLessThan(10);
     expect(store.reads).toBe(outcome.pointReads);
     store.expectExact();
+  });
+
+  it('counts an event in trending once when a crash hit between the trending rows and the records rows', async () => {
+    const batch = [ev('alice', 3), ev('alice', 5), ev('bob', 7), ev('bob', 2)];
+    store.failNextRecordWrite = true;
+    await expect(writer.write(batch, H, () => true)).rejects.toThrow('write timeout');
+    // The process dies: caches are gone, Kafka redelivers the batch (same offsets) to a fresh writer.
+    const restarted = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    await restarted.write(batch, H, () => true);
+    store.expectExact();
+  });
+
+  it('counts a repeated event id once, and moves the count when the repeat names another movie', async () => {
+    const e = ev('alice', 4);
+    await writer.write([e, ev('alice', 6)], H, () => true);
+    // The same id again at a later offset (a producer retry), then once more with another movie.
+    await writer.write([{ ...e, offset: e.offset + 100 }], H, () => true);
+    store.expectExact();
+    await writer.write([{ ...e, movie: 'another movie', offset: e.offset + 200 }], H, () => true);
+    store.expectExact();
+    const fresh = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    await fresh.write([{ ...e, offset: e.offset + 300 }, ev('alice', 1)], H, () => true);
+    store.expectExact();
+  });
+
+  it('skips trending deltas at offsets a row has already counted', async () => {
+    const batch = [ev('carol', 9), ev('carol', 8)];
+    await writer.write(batch, H, () => true);
+    const before = JSON.stringify([...store.counts]);
+    // Records rows deleted behind the writer's back would look new again; the offsets still fence them.
+    store.records.clear();
+    const restarted = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    await restarted.write(batch, H, () => true);
+    expect(JSON.stringify([...store.counts])).toBe(before);
   });
 });

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
-import { HourlyStats, Rating, hourStart, toHourlyStats } from '@reeltime/contracts';
+import { HourlyStats, hourStart, minuteStart, toHourlyStats } from '@reeltime/contracts';
+import { SourcedRating } from '../ingest/micro-batcher';
 import { mapLimit } from '../storage/concurrency';
-import { RatingsStore } from '../storage/ratings.store';
+import { RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BloomFilter } from './bloom-filter';
-import { aggregateOf, histogramOf } from './histogram';
+import { Histogram, aggregateOf, histogramOf } from './histogram';
 import { HourEntry, StatsCache, hourKey, rowKey } from './stats-cache';
+import { CountDelta, TrendingCounter } from './trending-counter';
 
 interface Group {
   key: string;
   name: string;
   hour: number;
-  ratings: Rating[];
+  ratings: SourcedRating[];
 }
 
 export interface WriteOutcome {
@@ -21,11 +23,13 @@ export interface WriteOutcome {
   rebuilt: number;
   /** Events the Bloom filter could not rule out, checked with a point read. */
   pointReads: number;
+  /** Trending rows written. */
+  trendingRows: number;
 }
 
 /** Groups ratings by `records` partition (user, event hour); within a batch the last copy of a row wins. */
-export function groupByPartition(ratings: Rating[]): Group[] {
-  const groups = new Map<string, Group & { rows: Map<string, Rating> }>();
+export function groupByPartition(ratings: SourcedRating[]): Group[] {
+  const groups = new Map<string, Group & { rows: Map<string, SourcedRating> }>();
   for (const r of ratings) {
     const hour = hourStart(r.time);
     const key = hourKey(r.name, hour);
@@ -36,77 +40,120 @@ export function groupByPartition(ratings: Rating[]): Group[] {
   return [...groups.values()].map(({ key, name, hour, rows }) => ({ key, name, hour, ratings: [...rows.values()] }));
 }
 
+/** What a group's rows held before the batch, and what the batch makes of them. */
+interface Plan {
+  g: Group;
+  entry: HourEntry;
+  /** The entry was cached, so an earlier flush of this process already marked the user active. */
+  cached: boolean;
+}
+
 /**
  * Writes one micro-batch to Cassandra and keeps each touched (user, hour)'s stats exact, i.e. equal
- * to the aggregate over that partition's rows in `records`:
- * - cache hit: an event is counted unless its row already exists. The Bloom filter proves most
- *   events new without a read; the rest get a point read *before* the write. A row that exists with
- *   another rating moves one count between histogram buckets.
- * - cache miss (start-up, eviction, rebalance): the rows are written, then the partition is read
- *   back and aggregated, which is exact whatever was written before.
- * The cache is only updated once every write of the batch succeeded; if any fails, the touched
- * entries are dropped, so a retry rebuilds them from what actually reached Cassandra.
+ * to the aggregate over that partition's rows in `records`, and the trending counts equal to the
+ * count of distinct rows per (minute, movie). Before anything is written it finds out, per event,
+ * whether its row already exists (and with which rating and movie):
+ * - cache hit: the Bloom filter proves most events new without a read; the rest get a point read.
+ * - cache miss (start-up, eviction, rebalance): the partition is read and aggregated.
+ * Then, in this order: the trending deltas (fenced by offset, see TrendingCounter), the `records`
+ * rows, the stats rows. The cache is only updated once every write of the batch succeeded; if any
+ * fails, the touched entries are dropped, so a retry starts again from what reached Cassandra.
  */
 @Injectable()
 export class BatchWriter {
   constructor(
     private readonly store: RatingsStore,
     private readonly cache: StatsCache,
+    private readonly trending: TrendingCounter,
     private readonly config: AppConfig,
   ) {}
 
-  async write(ratings: Rating[], now: number, stillCurrent: () => boolean): Promise<WriteOutcome> {
+  async write(ratings: SourcedRating[], now: number, stillCurrent: () => boolean): Promise<WriteOutcome> {
     const groups = groupByPartition(ratings);
+    const concurrency = this.config.batch.writeConcurrency;
     let rebuilt = 0;
     let pointReads = 0;
+    const deltas: CountDelta[] = [];
     try {
-      const [results] = await Promise.all([
-        mapLimit(groups, this.config.batch.writeConcurrency, async (g) => {
-          const cached = this.cache.get(g.key);
-          let entry: HourEntry;
-          if (cached) {
-            const histogram = [...cached.histogram];
-            for (const r of g.ratings) {
-              const k = rowKey(r.time, r.id);
-              let previous: number | undefined;
-              if (cached.rows.mightContain(k)) {
-                pointReads += 1;
-                previous = await this.store.readRating(g.name, g.hour, r.time, r.id);
-              }
-              if (previous !== undefined) histogram[previous - 1] -= 1;
-              histogram[r.rating - 1] += 1;
-            }
-            await this.store.writeRecords(g.name, g.hour, g.ratings);
-            for (const r of g.ratings) cached.rows.add(rowKey(r.time, r.id));
-            entry = { histogram, rows: cached.rows };
-          } else {
-            rebuilt += 1;
-            await this.store.writeRecords(g.name, g.hour, g.ratings);
-            const rows = await this.store.readHour(g.name, g.hour);
-            const filter = new BloomFilter(Math.max(256, rows.length * 2));
-            for (const row of rows) filter.add(rowKey(row.time, row.id));
-            entry = { histogram: histogramOf(rows.map((row) => row.rating)), rows: filter };
+      const plans = await mapLimit(groups, concurrency, async (g): Promise<Plan> => {
+        const cached = this.cache.get(g.key);
+        let histogram: Histogram;
+        let rows: BloomFilter;
+        let previousOf: (r: SourcedRating) => StoredRow | undefined | Promise<StoredRow | undefined>;
+        if (cached) {
+          histogram = [...cached.histogram];
+          rows = cached.rows;
+          previousOf = (r) => {
+            if (!rows.mightContain(rowKey(r.time, r.id))) return undefined;
+            pointReads += 1;
+            return this.store.readRow(g.name, g.hour, r.time, r.id);
+          };
+        } else {
+          rebuilt += 1;
+          const stored = await this.store.readHour(g.name, g.hour);
+          const byKey = new Map<string, StoredRow>();
+          rows = new BloomFilter(Math.max(256, (stored.length + g.ratings.length) * 2));
+          for (const row of stored) {
+            const k = rowKey(row.time, row.id);
+            byKey.set(k, row);
+            rows.add(k);
           }
-          const aggregate = aggregateOf(entry.histogram);
-          await Promise.all([
-            this.store.writeStats(g.name, g.hour, aggregate, now),
-            this.store.markActive(g.name, g.hour),
-          ]);
-          return { g, entry, stats: toHourlyStats(g.name, g.hour, aggregate, now) };
-        }),
-        this.store.writeTrending(ratings),
-      ]);
+          histogram = histogramOf(stored.map((row) => row.rating));
+          previousOf = (r) => byKey.get(rowKey(r.time, r.id));
+        }
+        for (const r of g.ratings) {
+          const lookup = previousOf(r);
+          const previous = lookup instanceof Promise ? await lookup : lookup;
+          const minute = minuteStart(r.time);
+          if (previous) {
+            histogram[previous.rating - 1] -= 1;
+            if (previous.movie !== r.movie || previous.rating !== r.rating) {
+              deltas.push({
+                minute,
+                movie: previous.movie,
+                source: r.source,
+                offset: r.offset,
+                count: -1,
+                sum: -previous.rating,
+              });
+              deltas.push({ minute, movie: r.movie, source: r.source, offset: r.offset, count: 1, sum: r.rating });
+            }
+          } else {
+            deltas.push({ minute, movie: r.movie, source: r.source, offset: r.offset, count: 1, sum: r.rating });
+          }
+          histogram[r.rating - 1] += 1;
+        }
+        return { g, entry: { histogram, rows }, cached: cached !== undefined };
+      });
+      // Trending first: its rows remember which offsets they counted, the records rows do not.
+      const { rows: trendingRows } = await this.trending.apply(deltas, stillCurrent);
+      const stats = await mapLimit(plans, concurrency, async ({ g, entry, cached }) => {
+        await this.store.writeRecords(g.name, g.hour, g.ratings);
+        for (const r of g.ratings) entry.rows.add(rowKey(r.time, r.id));
+        const aggregate = aggregateOf(entry.histogram);
+        await Promise.all([
+          this.store.writeStats(g.name, g.hour, aggregate, now),
+          cached ? undefined : this.store.markActive(g.name, g.hour),
+        ]);
+        return toHourlyStats(g.name, g.hour, aggregate, now);
+      });
       // A rebalance during the writes may have handed these users to another consumer, whose writes
       // this cache would not see: then the entries are dropped instead of kept.
       const current = stillCurrent();
-      for (const { g, entry } of results) {
+      for (const { g, entry } of plans) {
         if (current) this.cache.set(g.key, entry);
         else this.cache.delete(g.key);
       }
-      return { stats: results.map((r) => r.stats), rebuilt, pointReads };
+      return { stats, rebuilt, pointReads, trendingRows };
     } catch (err) {
       for (const g of groups) this.cache.delete(g.key);
       throw err;
     }
+  }
+
+  /** Forgets every cached entry: after a rebalance another consumer may have written them. */
+  forget(): void {
+    this.cache.clear();
+    this.trending.clear();
   }
 }

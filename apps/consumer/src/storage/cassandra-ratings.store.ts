@@ -1,33 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { CassandraSession, TRENDING_BUCKETS, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
-import { AppConfig } from '@reeltime/config';
-import { Rating, StatsAggregate, minuteStart } from '@reeltime/contracts';
+import { Rating, StatsAggregate } from '@reeltime/contracts';
+import { types } from 'cassandra-driver';
 import { mapLimit } from './concurrency';
-import { RatingsStore, StoredRow } from './ratings.store';
+import { MovieCount, RatingsStore, StoredRow } from './ratings.store';
+
+const { Long } = types;
 
 const INSERT_RECORD = 'INSERT INTO records (name, hour, time, id, movie, rating) VALUES (?, ?, ?, ?, ?, ?)';
-const SELECT_HOUR = 'SELECT time, id, rating FROM records WHERE name = ? AND hour = ?';
-const SELECT_ROW = 'SELECT rating FROM records WHERE name = ? AND hour = ? AND time = ? AND id = ?';
+const SELECT_HOUR = 'SELECT time, id, rating, movie FROM records WHERE name = ? AND hour = ?';
+const SELECT_ROW = 'SELECT rating, movie FROM records WHERE name = ? AND hour = ? AND time = ? AND id = ?';
 const UPSERT_STATS =
   'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_ACTIVE = 'INSERT INTO users_by_hour (hour, bucket, name) VALUES (?, ?, ?)';
-const INSERT_TRENDING =
-  'INSERT INTO movie_ratings_by_minute (minute, bucket, movie, id, rating) VALUES (?, ?, ?, ?, ?)';
+const SELECT_COUNTS =
+  'SELECT movie, source, count, sum, counted_to FROM movie_counts_by_minute WHERE minute = ? AND bucket = ?';
+const UPSERT_COUNTS =
+  'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
 /**
  * Cassandra warns about batches over 5 KiB (batch_size_warn_threshold) and rejects them at 50 KiB;
  * single-partition batches are cut well under the warning by an estimate of each row's size.
  */
 const BATCH_BYTES = 4000;
-const rowBytes = (r: Rating): number => 48 + Buffer.byteLength(r.movie);
+const rowBytes = (row: { movie: string }): number => 48 + Buffer.byteLength(row.movie);
 /** Batches in flight per call; the flush also bounds how many calls run at once. */
 const CHUNKS_IN_FLIGHT = 8;
 
-function chunks(ratings: Rating[]): Rating[][] {
-  const out: Rating[][] = [];
-  let current: Rating[] = [];
+function chunks<T extends { movie: string }>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
-  for (const r of ratings) {
+  for (const r of rows) {
     const size = rowBytes(r);
     if (current.length > 0 && bytes + size > BATCH_BYTES) {
       out.push(current);
@@ -41,12 +45,12 @@ function chunks(ratings: Rating[]): Rating[][] {
   return out;
 }
 
+/** The trending partition holding a Kafka partition's rows: each reader of its own rows reads one partition. */
+const trendingBucket = (source: number): number => source % TRENDING_BUCKETS;
+
 @Injectable()
 export class CassandraRatingsStore extends RatingsStore {
-  constructor(
-    private readonly session: CassandraSession,
-    private readonly config: AppConfig,
-  ) {
+  constructor(private readonly session: CassandraSession) {
     super();
   }
 
@@ -68,12 +72,15 @@ export class CassandraRatingsStore extends RatingsStore {
       time: (row.get('time') as Date).getTime(),
       id: String(row.get('id')),
       rating: row.get('rating') as number,
+      movie: row.get('movie') as string,
     }));
   }
 
-  async readRating(name: string, hour: number, time: number, id: string): Promise<number | undefined> {
+  async readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined> {
     const rows = await this.session.execute(SELECT_ROW, [name, new Date(hour), new Date(time), id]);
-    return rows.length ? (rows[0].get('rating') as number) : undefined;
+    return rows.length
+      ? { time, id, rating: rows[0].get('rating') as number, movie: rows[0].get('movie') as string }
+      : undefined;
   }
 
   async writeStats(name: string, hour: number, s: StatsAggregate, updatedAt: number): Promise<void> {
@@ -93,20 +100,27 @@ export class CassandraRatingsStore extends RatingsStore {
     await this.session.execute(INSERT_ACTIVE, [new Date(hour), bucketOf(name, USERS_BY_HOUR_BUCKETS), name]);
   }
 
-  async writeTrending(ratings: Rating[]): Promise<void> {
-    const partitions = new Map<string, { minute: Date; bucket: number; ratings: Rating[] }>();
-    for (const r of ratings) {
-      const minute = minuteStart(r.time);
-      const bucket = bucketOf(r.id, TRENDING_BUCKETS);
-      const key = `${minute}:${bucket}`;
-      let p = partitions.get(key);
-      if (!p) partitions.set(key, (p = { minute: new Date(minute), bucket, ratings: [] }));
-      p.ratings.push(r);
-    }
-    const work = [...partitions.values()].flatMap((p) => chunks(p.ratings).map((chunk) => ({ p, chunk })));
-    await mapLimit(work, this.config.batch.writeConcurrency, ({ p, chunk }) =>
+  async readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {
+    const rows = await this.session.all(SELECT_COUNTS, [new Date(minute), trendingBucket(source)]);
+    return rows
+      .filter((row) => row.get('source') === source)
+      .map((row) => ({
+        movie: row.get('movie') as string,
+        count: row.get('count') as number,
+        sum: row.get('sum') as number,
+        countedTo: (row.get('counted_to') as types.Long).toNumber(),
+      }));
+  }
+
+  async writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void> {
+    const minuteDate = new Date(minute);
+    const bucket = trendingBucket(source);
+    await mapLimit(chunks(rows), CHUNKS_IN_FLIGHT, (chunk) =>
       this.session.batch(
-        chunk.map((r) => ({ query: INSERT_TRENDING, params: [p.minute, p.bucket, r.movie, r.id, r.rating] })),
+        chunk.map((r) => ({
+          query: UPSERT_COUNTS,
+          params: [minuteDate, bucket, r.movie, source, r.count, r.sum, Long.fromNumber(r.countedTo)],
+        })),
       ),
     );
   }

@@ -1,24 +1,38 @@
 import { Rating, StatsAggregate } from '@reeltime/contracts';
 
+/** A row of `records` as the stats need it. */
 export interface StoredRow {
   time: number;
   id: string;
   rating: number;
+  movie: string;
+}
+
+/** One row of `movie_counts_by_minute`: a movie's ratings in one minute among one Kafka partition's events. */
+export interface MovieCount {
+  movie: string;
+  count: number;
+  sum: number;
+  /** The highest offset of that partition counted into the row (-1: none). */
+  countedTo: number;
 }
 
 /**
- * The consumer's port to Cassandra. Every write is an upsert keyed by the event (or by user and hour),
- * so repeating any of them after a failure or a redelivery changes nothing.
+ * The consumer's port to Cassandra. Every write is an upsert keyed by the event (or by user and hour,
+ * or by minute, movie and partition), so repeating any of them after a failure or a redelivery
+ * changes nothing.
  */
 export abstract class RatingsStore {
   /** Upserts one user's ratings for one hour into `records` (single-partition unlogged batches). */
   abstract writeRecords(name: string, hour: number, ratings: Rating[]): Promise<void>;
-  /** Every (time, id, rating) row of one user's hour. */
+  /** Every row of one user's hour. */
   abstract readHour(name: string, hour: number): Promise<StoredRow[]>;
-  /** The rating stored for one row, if the row exists. */
-  abstract readRating(name: string, hour: number, time: number, id: string): Promise<number | undefined>;
+  /** One row, if it exists. */
+  abstract readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined>;
   abstract writeStats(name: string, hour: number, stats: StatsAggregate, updatedAt: number): Promise<void>;
   abstract markActive(name: string, hour: number): Promise<void>;
-  /** Upserts the per-movie rows that trending is computed from. */
-  abstract writeTrending(ratings: Rating[]): Promise<void>;
+  /** The trending rows of one minute that count the events of one Kafka partition. */
+  abstract readMovieCounts(minute: number, source: number): Promise<MovieCount[]>;
+  /** Overwrites trending rows of one minute and one Kafka partition. */
+  abstract writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void>;
 }

@@ -2,16 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { CassandraSession, TRENDING_BUCKETS } from '@reeltime/cassandra';
 import { MovieTally } from './trending';
 
-/** Reads of `movie_ratings_by_minute`. */
+/** Reads of `movie_counts_by_minute`. */
 export abstract class TrendingRepository {
   /** Per-movie count and sum of every bucket of these minutes. */
   abstract tallies(minutes: number[]): Promise<MovieTally[]>;
 }
 
-// GROUP BY the first clustering column lets Cassandra add up each partition, so only one row per
-// movie and partition crosses the network instead of one per rating.
+// A movie has a row per Kafka partition its ratings came from; GROUP BY the first clustering column
+// lets Cassandra add those up, so one row per movie and partition crosses the network.
 const TALLY_CQL =
-  'SELECT movie, COUNT(*) AS count, SUM(rating) AS sum FROM movie_ratings_by_minute WHERE minute = ? AND bucket = ? GROUP BY movie';
+  'SELECT movie, SUM(count) AS count, SUM(sum) AS sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ? GROUP BY movie';
 
 /** At most this many partition reads in flight: a 24 h window is 11,520 partitions. */
 const CONCURRENCY = 32;

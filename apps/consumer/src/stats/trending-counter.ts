@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import { LRUCache } from 'lru-cache';
+import { mapLimit } from '../storage/concurrency';
+import { MovieCount, RatingsStore } from '../storage/ratings.store';
+
+/** A change one event makes to one trending row: +1 for a new rating, -1 when a rewritten row leaves a movie. */
+export interface CountDelta {
+  minute: number;
+  movie: string;
+  /** The Kafka partition the event came from, and its offset there. */
+  source: number;
+  offset: number;
+  count: number;
+  sum: number;
+}
+
+/** The rows of one (minute, Kafka partition), by movie, as they are in Cassandra. */
+type Slice = Map<string, MovieCount>;
+
+/** Rough heap bytes per cached row (map entry, object, title) for the cache bound. */
+const ROW_BYTES = 160;
+
+/**
+ * Keeps `movie_counts_by_minute` exact without a row per event. Each row counts one movie's ratings in
+ * one minute among the events of one Kafka partition, and remembers the highest offset it has counted
+ * (`countedTo`). Only the owner of that partition writes the row, in offset order, so:
+ * - a delta whose offset is at or below `countedTo` was applied by an earlier attempt (a flush that
+ *   wrote trending and then crashed before its commit) and is skipped;
+ * - the rows are written before the `records` rows of the same batch, and an event whose records row
+ *   already exists brings no +1 (BatchWriter), so a repeated id is counted once.
+ * Current rows are cached (bounded LRU); a miss reads the (minute, partition) slice back from Cassandra.
+ */
+@Injectable()
+export class TrendingCounter {
+  private readonly lru: LRUCache<string, Slice>;
+
+  constructor(
+    private readonly store: RatingsStore,
+    private readonly config: AppConfig,
+  ) {
+    this.lru = new LRUCache<string, Slice>({
+      // A quarter of the stats cache's budget: a slice is at most one row per movie.
+      maxSize: Math.max(1 << 20, Math.floor(config.batch.statsCacheMaxBytes / 4)),
+      sizeCalculation: (slice) => 64 + slice.size * ROW_BYTES,
+    });
+  }
+
+  /**
+   * Applies one batch's deltas. The cache changes only once every write succeeded (and only if the
+   * partitions did not move meanwhile); after a failure the touched slices are read again.
+   */
+  async apply(deltas: CountDelta[], stillCurrent: () => boolean): Promise<{ reads: number; rows: number }> {
+    const slices = new Map<string, { minute: number; source: number; deltas: CountDelta[] }>();
+    for (const d of deltas) {
+      const key = `${d.minute}:${d.source}`;
+      let s = slices.get(key);
+      if (!s) slices.set(key, (s = { minute: d.minute, source: d.source, deltas: [] }));
+      s.deltas.push(d);
+    }
+    let reads = 0;
+    let rows = 0;
+    try {
+      const results = await mapLimit([...slices], this.config.batch.writeConcurrency, async ([key, s]) => {
+        let slice = this.lru.get(key);
+        if (!slice) {
+          reads += 1;
+          slice = new Map((await this.store.readMovieCounts(s.minute, s.source)).map((r) => [r.movie, r]));
+        }
+        const changed = new Map<string, MovieCount>();
+        for (const d of s.deltas) {
+          const before = slice.get(d.movie);
+          if (before && d.offset <= before.countedTo) continue;
+          let row = changed.get(d.movie);
+          if (!row) {
+            row = {
+              movie: d.movie,
+              count: before?.count ?? 0,
+              sum: before?.sum ?? 0,
+              countedTo: before?.countedTo ?? -1,
+            };
+            changed.set(d.movie, row);
+          }
+          row.count += d.count;
+          row.sum += d.sum;
+          row.countedTo = Math.max(row.countedTo, d.offset);
+        }
+        if (changed.size) await this.store.writeMovieCounts(s.minute, s.source, [...changed.values()]);
+        rows += changed.size;
+        return { key, slice, changed };
+      });
+      const current = stillCurrent();
+      for (const { key, slice, changed } of results) {
+        if (!current) {
+          this.lru.delete(key);
+          continue;
+        }
+        for (const [movie, row] of changed) slice.set(movie, row);
+        // Set again so the grown slice is re-measured against the bound.
+        this.lru.delete(key);
+        this.lru.set(key, slice);
+      }
+      return { reads, rows };
+    } catch (err) {
+      for (const key of slices.keys()) this.lru.delete(key);
+      throw err;
+    }
+  }
+
+  /** Forgets every slice: after a rebalance another consumer may have written them. */
+  clear(): void {
+    this.lru.clear();
+  }
+}
