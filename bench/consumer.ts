@@ -12,8 +12,9 @@ import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult,
 /**
  * Consumer drain: a backlog of RATINGS ratings from USERS users is written to a fresh topic first, then
  * one consumer process (the compiled service, default settings but the batch interval) drains it into
- * Cassandra. Figures: drain rate from the first to the last commit, peak RSS and mean CPU of the
- * consumer process. Run `npm run build` first.
+ * Cassandra. Figures: drain rate from the first to the last commit (sustained) and from process start,
+ * peak RSS and mean CPU of the consumer process. Run `npm run build` first. BENCH_NODE_ARGS replaces
+ * the consumer's Node flags (to try heap settings).
  */
 const RATINGS = Number(process.env.BENCH_RATINGS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -67,7 +68,11 @@ async function runOnce(run: number): Promise<Record<string, number>> {
     : [];
   const child = spawn(
     process.execPath,
-    [...profile, ...SERVICE_NODE_ARGS('consumer'), resolve(ROOT, 'dist/apps/consumer/src/main.js')],
+    [
+      ...profile,
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? SERVICE_NODE_ARGS('consumer')),
+      resolve(ROOT, 'dist/apps/consumer/src/main.js'),
+    ],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -87,17 +92,22 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   const started = Date.now();
   let done = 0;
   let firstCommitAt = 0;
+  let firstCommitted = 0;
   for (;;) {
     await sleep(1000);
     const lag = await kafka.lag(config.kafka.consumerGroup, config.kafka.topics.ratings).catch(() => []);
     done = lag.reduce((s, p) => s + Math.max(0, p.committed), 0);
-    if (done > 0 && !firstCommitAt) firstCommitAt = Date.now();
+    if (done > 0 && !firstCommitAt) {
+      firstCommitAt = Date.now();
+      firstCommitted = done;
+    }
     const remaining = lag.reduce((s, p) => s + p.lag, 0);
     process.stderr.write(`  drained ${done}/${RATINGS} after ${Math.round((Date.now() - started) / 1000)}s\n`);
     if (lag.length && remaining === 0 && done >= RATINGS) break;
     if (Date.now() - started > 30 * 60_000) throw new Error('drain did not finish in 30 minutes');
   }
   const seconds = (Date.now() - started) / 1000;
+  const sustainedSeconds = (Date.now() - firstCommitAt) / 1000;
   const usage = sampler.stop();
   const cassandraCpu = cassandra?.stop().cpuPercent ?? NaN;
   const kafkaCpu = kafkaJvm?.stop().cpuPercent ?? NaN;
@@ -106,6 +116,7 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   await kafka.onApplicationShutdown();
   await dropKeyspace(config.cassandra);
   return {
+    'ratings/s (sustained, first to last commit)': round((RATINGS - firstCommitted) / sustainedSeconds, 0),
     'ratings/s (drain, from process start)': round(RATINGS / seconds, 0),
     'drain seconds': round(seconds),
     'consumer peak RSS MiB': usage.peakRssMiB,
@@ -120,10 +131,10 @@ export async function run(): Promise<BenchResult> {
   for (let i = 1; i <= RUNS; i++) runs.push(await runOnce(i));
   return {
     name: 'consumer drain',
-    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then one consumer process (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; time from process start to the last commit; Kafka, Cassandra and the consumer share the 2 cores.`,
+    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then one consumer process (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; sustained = from the first to the last commit, polled every second; Kafka, Cassandra and the consumer share the 2 cores.`,
     figures: medianOfRuns(runs),
     runs,
-    targets: { 'ratings/s (drain, from process start)': '≥ 50,000', 'consumer peak RSS MiB': '≤ 300' },
+    targets: { 'ratings/s (sustained, first to last commit)': '≥ 50,000', 'consumer peak RSS MiB': '≤ 300' },
   };
 }
 

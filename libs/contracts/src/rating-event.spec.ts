@@ -1,4 +1,6 @@
-import { decodeRatingEvent, encodeRatingEvent } from './rating-event';
+import { ValidateNested, validateSync } from 'class-validator';
+import { compileCheck } from './compiled-check';
+import { RatingEvent, decodeRatingEvent, encodeRatingEvent } from './rating-event';
 
 const now = Date.parse('2026-11-21T10:30:00Z');
 const options = { now, maxFutureSkewMs: 300_000, maxBytes: 4096 };
@@ -48,5 +50,41 @@ describe('rating event contract', () => {
   it('rejects an oversized message before parsing it', () => {
     const result = decode({ ...good, movie: 'm'.repeat(5000) });
     expect(!result.ok && result.reason).toMatch(/more than the limit of 4096/);
+  });
+});
+
+describe('compiled check of the contract', () => {
+  const check = compileCheck(RatingEvent)!;
+  const variants: Record<string, unknown[]> = {
+    id: [good.id, good.id.toUpperCase(), 'not-a-uuid', '', 42, null, undefined],
+    name: [good.name, '', 'x'.repeat(100), 'x'.repeat(101), 7, null, undefined],
+    movie: [good.movie, '', 'm'.repeat(300), 'm'.repeat(301), ['Heat'], undefined],
+    rating: [8, 1, 10, 0, 11, 7.5, '8', null, undefined],
+    time: [good.time, now, -1, 1.5, 'March 5', '2026-11-21', 'not a date', null, undefined],
+  };
+
+  it('says pass exactly when validateSync finds no error, over every combination of good and bad fields', () => {
+    let compared = 0;
+    for (const field of Object.keys(variants)) {
+      for (const value of variants[field]) {
+        for (const other of Object.keys(variants)) {
+          for (const otherValue of variants[other]) {
+            const candidate = { ...good, [other]: otherValue, [field]: value };
+            const expected = validateSync(Object.assign(new RatingEvent(), candidate)).length === 0;
+            expect([candidate, check(candidate)]).toEqual([candidate, expected]);
+            compared += 1;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('is not built for classes whose rules it cannot mirror', () => {
+    class WithNested {
+      @ValidateNested()
+      child!: object;
+    }
+    expect(compileCheck(WithNested)).toBeUndefined();
   });
 });
