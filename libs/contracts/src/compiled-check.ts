@@ -22,7 +22,7 @@ export function compileCheck(cls: new () => object): CompiledCheck | undefined {
     if (meta.type !== ValidationTypes.CUSTOM_VALIDATION || meta.each || meta.validateIf || meta.groups?.length) {
       return undefined;
     }
-    for (const constraint of storage.getTargetValidatorConstraints(meta.constraintCls as new () => object)) {
+    for (const constraint of storage.getTargetValidatorConstraints(meta.constraintCls)) {
       if (constraint.async) return undefined;
       const instance = constraint.instance;
       checks.push({
