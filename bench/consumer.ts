@@ -5,7 +5,7 @@ import { encodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
 import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
 
@@ -54,6 +54,7 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   const env: Env = benchNamespace('consumer', {
     CONSUMER_PORT: '3902',
     BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS ?? '5000',
+    ...(process.env.BENCH_CONSUMER_LOG ? { LOG_LEVEL: 'info' } : {}),
   });
   const config = configFromEnvironment(env);
   await migrate(config.cassandra, resolve(ROOT, 'cql'));
@@ -75,7 +76,12 @@ async function runOnce(run: number): Promise<Record<string, number>> {
     ],
     {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // BENCH_CONSUMER_LOG=<file> keeps the consumer's log (flush timings) for a look afterwards.
+      stdio: [
+        'ignore',
+        process.env.BENCH_CONSUMER_LOG ? openSync(process.env.BENCH_CONSUMER_LOG, 'w') : 'ignore',
+        'inherit',
+      ],
     },
   );
   const sampler = new ProcessSampler(child.pid!);

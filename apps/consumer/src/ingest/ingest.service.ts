@@ -84,9 +84,11 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private accept(fetched: FetchedBatch): void {
     const now = this.clock.now();
     const { maxFutureSkewMs, maxMessageBytes: maxBytes } = this.config.batch;
+    const options = { now, maxFutureSkewMs, maxBytes };
+    let written = 0;
     for (const m of fetched.messages) {
       const source = { topic: fetched.topic, partition: fetched.partition, offset: m.offset };
-      const decoded = decodeRatingEvent(m.value, { now, maxFutureSkewMs, maxBytes });
+      const decoded = decodeRatingEvent(m.value, options);
       let reason = decoded.ok ? undefined : decoded.reason;
       // A user's events must all sit in the partition their name hashes to: the stats cache relies
       // on one consumer owning all of a user's events.
@@ -95,12 +97,13 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       }
       if (decoded.ok && reason === undefined) {
         this.batcher.addRating(decoded.rating, source, now);
-        this.metrics.records.inc({ outcome: 'written' });
+        written += 1;
       } else {
         this.batcher.addDeadLetter({ source, key: m.key, value: m.value, reason: reason ?? 'invalid' }, now);
         this.metrics.records.inc({ outcome: 'dead_letter' });
       }
     }
+    this.metrics.records.inc({ outcome: 'written' }, written);
     const last = fetched.messages[fetched.messages.length - 1];
     if (last)
       this.metrics.lag.set(
@@ -138,6 +141,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     while (!this.stopping && this.batcher.isDue(this.clock.now())) {
       const batch = this.batcher.drain();
       if (!batch) break;
+      // The buffer is empty again, so fetching can fill the next batch while this one is written:
+      // at most two batches are held, and the consumer never waits for Kafka after a flush.
+      if (this.paused) this.resume();
       await this.flush(batch);
     }
     if (!this.stopping && this.paused && !this.batcher.isFull) this.resume();

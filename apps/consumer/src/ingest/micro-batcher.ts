@@ -47,7 +47,8 @@ export interface MicroBatcherOptions {
 export class MicroBatcher {
   private ratings: SourcedRating[] = [];
   private deadLetters: DeadLetter[] = [];
-  private readonly next = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  /** Per topic, per partition: the offset to commit (last consumed + 1). */
+  private readonly next = new Map<string, Map<number, number>>();
   private openedAt: number | undefined;
 
   constructor(private readonly options: MicroBatcherOptions) {}
@@ -61,8 +62,12 @@ export class MicroBatcher {
   }
 
   addRating(rating: Rating, source: Source, now: number): void {
-    // Offsets stay exact as numbers up to 2^53, far beyond what a partition reaches.
-    this.ratings.push({ ...rating, source: source.partition, offset: Number(source.offset) });
+    // Tagged in place rather than copied: one object per event fewer for the collector. Offsets stay
+    // exact as numbers up to 2^53, far beyond what a partition reaches.
+    const tagged = rating as SourcedRating;
+    tagged.source = source.partition;
+    tagged.offset = Number(source.offset);
+    this.ratings.push(tagged);
     this.track(source, now);
   }
 
@@ -73,11 +78,10 @@ export class MicroBatcher {
 
   private track(source: Source, now: number): void {
     this.openedAt ??= now;
-    const key = `${source.topic}\u0000${source.partition}`;
-    const offset = BigInt(source.offset) + 1n;
-    const current = this.next.get(key);
-    if (!current || offset > current.offset)
-      this.next.set(key, { topic: source.topic, partition: source.partition, offset });
+    let partitions = this.next.get(source.topic);
+    if (!partitions) this.next.set(source.topic, (partitions = new Map()));
+    const offset = Number(source.offset) + 1;
+    if (offset > (partitions.get(source.partition) ?? -1)) partitions.set(source.partition, offset);
   }
 
   /** Milliseconds until the batch is due (0 = due now); undefined when empty. */
@@ -97,11 +101,9 @@ export class MicroBatcher {
     const batch: Batch = {
       ratings: this.ratings,
       deadLetters: this.deadLetters,
-      commits: [...this.next.values()].map(({ topic, partition, offset }) => ({
-        topic,
-        partition,
-        offset: offset.toString(),
-      })),
+      commits: [...this.next].flatMap(([topic, partitions]) =>
+        [...partitions].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })),
+      ),
       openedAt: this.openedAt,
     };
     this.clear();

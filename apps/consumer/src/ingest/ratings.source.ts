@@ -58,7 +58,8 @@ export class KafkaRatingsSource extends RatingsSource {
       heartbeatInterval: 3_000,
       // Bounds what one fetch can add on top of BATCH_MAX_RECORDS while fetching is being paused.
       maxBytesPerPartition: 1_048_576,
-      maxWaitTimeInMs: 500,
+      // Also how long kafkajs sleeps while every partition is paused: short, so a resume takes effect at once.
+      maxWaitTimeInMs: 100,
     });
   }
 

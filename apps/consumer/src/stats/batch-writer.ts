@@ -14,6 +14,8 @@ interface Group {
   name: string;
   hour: number;
   ratings: SourcedRating[];
+  /** rowKey of each rating, computed once. */
+  keys: string[];
 }
 
 export interface WriteOutcome {
@@ -29,15 +31,21 @@ export interface WriteOutcome {
 
 /** Groups ratings by `records` partition (user, event hour); within a batch the last copy of a row wins. */
 export function groupByPartition(ratings: SourcedRating[]): Group[] {
-  const groups = new Map<string, Group & { rows: Map<string, SourcedRating> }>();
+  const groups = new Map<string, { key: string; name: string; hour: number; rows: Map<string, SourcedRating> }>();
   for (const r of ratings) {
     const hour = hourStart(r.time);
     const key = hourKey(r.name, hour);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, name: r.name, hour, ratings: [], rows: new Map() }));
+    if (!g) groups.set(key, (g = { key, name: r.name, hour, rows: new Map() }));
     g.rows.set(rowKey(r.time, r.id), r);
   }
-  return [...groups.values()].map(({ key, name, hour, rows }) => ({ key, name, hour, ratings: [...rows.values()] }));
+  return [...groups.values()].map(({ key, name, hour, rows }) => ({
+    key,
+    name,
+    hour,
+    ratings: [...rows.values()],
+    keys: [...rows.keys()],
+  }));
 }
 
 /** What a group's rows held before the batch, and what the batch makes of them. */
@@ -79,12 +87,12 @@ export class BatchWriter {
         const cached = this.cache.get(g.key);
         let histogram: Histogram;
         let rows: BloomFilter;
-        let previousOf: (r: SourcedRating) => StoredRow | undefined | Promise<StoredRow | undefined>;
+        let previousOf: (r: SourcedRating, key: string) => StoredRow | undefined | Promise<StoredRow | undefined>;
         if (cached) {
           histogram = [...cached.histogram];
           rows = cached.rows;
-          previousOf = (r) => {
-            if (!rows.mightContain(rowKey(r.time, r.id))) return undefined;
+          previousOf = (r, key) => {
+            if (!rows.mightContain(key)) return undefined;
             pointReads += 1;
             return this.store.readRow(g.name, g.hour, r.time, r.id);
           };
@@ -99,10 +107,11 @@ export class BatchWriter {
             rows.add(k);
           }
           histogram = histogramOf(stored.map((row) => row.rating));
-          previousOf = (r) => byKey.get(rowKey(r.time, r.id));
+          previousOf = (_, key) => byKey.get(key);
         }
-        for (const r of g.ratings) {
-          const lookup = previousOf(r);
+        for (let i = 0; i < g.ratings.length; i++) {
+          const r = g.ratings[i];
+          const lookup = previousOf(r, g.keys[i]);
           const previous = lookup instanceof Promise ? await lookup : lookup;
           const minute = minuteStart(r.time);
           if (previous) {
@@ -129,7 +138,7 @@ export class BatchWriter {
       const { rows: trendingRows } = await this.trending.apply(deltas, stillCurrent);
       const stats = await mapLimit(plans, concurrency, async ({ g, entry, cached }) => {
         await this.store.writeRecords(g.name, g.hour, g.ratings);
-        for (const r of g.ratings) entry.rows.add(rowKey(r.time, r.id));
+        for (const key of g.keys) entry.rows.add(key);
         const aggregate = aggregateOf(entry.histogram);
         await Promise.all([
           this.store.writeStats(g.name, g.hour, aggregate, now),
