@@ -79,7 +79,7 @@ export class MicroBatcher {
   private track(source: Source, now: number): void {
     this.openedAt ??= now;
     let partitions = this.next.get(source.topic);
-    if (!partitions) this.next.set(source.topic, (partitions = new Map()));
+    if (!partitions) this.next.set(source.topic, (partitions = new Map<number, number>()));
     const offset = Number(source.offset) + 1;
     if (offset > (partitions.get(source.partition) ?? -1)) partitions.set(source.partition, offset);
   }
