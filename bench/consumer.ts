@@ -19,6 +19,7 @@ import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult,
 const RATINGS = Number(process.env.BENCH_RATINGS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CONSUMERS = Number(process.env.BENCH_CONSUMERS ?? 1);
 const ROOT = resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,7 +53,6 @@ async function preload(kafka: KafkaConnection, topic: string): Promise<void> {
 
 async function runOnce(run: number): Promise<Record<string, number>> {
   const env: Env = benchNamespace('consumer', {
-    CONSUMER_PORT: '3902',
     BATCH_INTERVAL_MS: process.env.BATCH_INTERVAL_MS ?? '5000',
     ...(process.env.BENCH_CONSUMER_LOG ? { LOG_LEVEL: 'info' } : {}),
   });
@@ -67,24 +67,27 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${resolve(__dirname, 'results', 'profiles')}`]
     : [];
-  const child = spawn(
-    process.execPath,
-    [
-      ...profile,
-      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? SERVICE_NODE_ARGS('consumer')),
-      resolve(ROOT, 'dist/apps/consumer/src/main.js'),
-    ],
-    {
-      env: { ...process.env, ...env },
-      // BENCH_CONSUMER_LOG=<file> keeps the consumer's log (flush timings) for a look afterwards.
-      stdio: [
-        'ignore',
-        process.env.BENCH_CONSUMER_LOG ? openSync(process.env.BENCH_CONSUMER_LOG, 'w') : 'ignore',
-        'inherit',
+  // BENCH_CONSUMERS=N starts N instances in the one group (scale-out); each gets its share of partitions.
+  const children = Array.from({ length: CONSUMERS }, (_, i) =>
+    spawn(
+      process.execPath,
+      [
+        ...profile,
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? SERVICE_NODE_ARGS('consumer')),
+        resolve(ROOT, 'dist/apps/consumer/src/main.js'),
       ],
-    },
+      {
+        env: { ...process.env, ...env, CONSUMER_PORT: String(3902 + i) },
+        // BENCH_CONSUMER_LOG=<file> keeps the (first) consumer's log (flush timings) for a look afterwards.
+        stdio: [
+          'ignore',
+          process.env.BENCH_CONSUMER_LOG && i === 0 ? openSync(process.env.BENCH_CONSUMER_LOG, 'w') : 'ignore',
+          'inherit',
+        ],
+      },
+    ),
   );
-  const sampler = new ProcessSampler(child.pid!);
+  const samplers = children.map((child) => new ProcessSampler(child.pid!));
   // Where the two cores go: the JVMs started by `npm run infra:up` are sampled too.
   const jvm = (name: string) => {
     try {
@@ -114,19 +117,26 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   }
   const seconds = (Date.now() - started) / 1000;
   const sustainedSeconds = (Date.now() - firstCommitAt) / 1000;
-  const usage = sampler.stop();
+  const usages = samplers.map((sampler) => sampler.stop());
   const cassandraCpu = cassandra?.stop().cpuPercent ?? NaN;
   const kafkaCpu = kafkaJvm?.stop().cpuPercent ?? NaN;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.on('exit', r));
+  await Promise.all(
+    children.map((child) => {
+      child.kill('SIGTERM');
+      return new Promise((r) => child.on('exit', r));
+    }),
+  );
   await kafka.onApplicationShutdown();
   await dropKeyspace(config.cassandra);
   return {
     'ratings/s (sustained, first to last commit)': round((RATINGS - firstCommitted) / sustainedSeconds, 0),
     'ratings/s (drain, from process start)': round(RATINGS / seconds, 0),
     'drain seconds': round(seconds),
-    'consumer peak RSS MiB': usage.peakRssMiB,
-    'consumer CPU % (of one core)': usage.cpuPercent,
+    'consumer peak RSS MiB (largest instance)': Math.max(...usages.map((u) => u.peakRssMiB)),
+    'consumer CPU % (of one core, all instances)': round(
+      usages.reduce((sum, u) => sum + u.cpuPercent, 0),
+      1,
+    ),
     'cassandra CPU % (of one core)': cassandraCpu,
     'kafka CPU % (of one core)': kafkaCpu,
   };
@@ -136,11 +146,14 @@ export async function run(): Promise<BenchResult> {
   const runs: Array<Record<string, number>> = [];
   for (let i = 1; i <= RUNS; i++) runs.push(await runOnce(i));
   return {
-    name: 'consumer drain',
-    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then one consumer process (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; sustained = from the first to the last commit, polled every second; Kafka, Cassandra and the consumer share the 2 cores.`,
+    name: CONSUMERS === 1 ? 'consumer drain' : `consumer drain, ${CONSUMERS} instances`,
+    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then ${CONSUMERS === 1 ? 'one consumer process' : `${CONSUMERS} consumer processes in one group`} (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; sustained = from the first to the last commit, polled every second; Kafka, Cassandra and the consumer share the 2 cores.`,
     figures: medianOfRuns(runs),
     runs,
-    targets: { 'ratings/s (sustained, first to last commit)': '≥ 50,000', 'consumer peak RSS MiB': '≤ 300' },
+    targets: {
+      'ratings/s (sustained, first to last commit)': '≥ 50,000',
+      'consumer peak RSS MiB (largest instance)': '≤ 300',
+    },
   };
 }
 

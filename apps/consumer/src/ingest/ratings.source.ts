@@ -95,7 +95,7 @@ export class KafkaRatingsSource extends RatingsSource {
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
-            messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key, value: m.value })),
+            messages: batch.messages,
           });
           // "Resolved" only moves the fetch position; nothing is committed until a flush succeeds.
           const last = batch.messages[batch.messages.length - 1];

@@ -55,12 +55,12 @@ export class CassandraRatingsStore extends RatingsStore {
   }
 
   async writeRecords(name: string, hour: number, ratings: Rating[]): Promise<void> {
-    const hourDate = new Date(hour);
+    // Timestamps go to the driver as epoch ms, which it encodes as it does a Date, without a Date per row.
     await mapLimit(chunks(ratings), CHUNKS_IN_FLIGHT, (chunk) =>
       this.session.batch(
         chunk.map((r) => ({
           query: INSERT_RECORD,
-          params: [name, hourDate, new Date(r.time), r.id, r.movie, r.rating],
+          params: [name, hour, r.time, r.id, r.movie, r.rating],
         })),
       ),
     );
