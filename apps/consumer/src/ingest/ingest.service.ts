@@ -7,6 +7,7 @@ import { ConsumerMetrics } from '../consumer.metrics';
 import { PipelinePublisher } from '../publish/pipeline.publisher';
 import { BatchWriter, WriteOutcome } from '../stats/batch-writer';
 import { StatsCache } from '../stats/stats-cache';
+import { Interner } from './interner';
 import { Batch, MicroBatcher } from './micro-batcher';
 import { FetchedBatch, RatingsSource } from './ratings.source';
 
@@ -25,6 +26,8 @@ const SHUTDOWN_FLUSH_MS = 45_000;
 export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
   private readonly batcher: MicroBatcher;
+  private readonly names = new Interner();
+  private readonly movies = new Interner();
   /** Bumped when partitions may move; a flush that started under an older generation is abandoned. */
   private generation = 0;
   private flushing?: Promise<void>;
@@ -96,7 +99,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         reason = 'key must be the user name (the event’s name field)';
       }
       if (decoded.ok && reason === undefined) {
-        this.batcher.addRating(decoded.rating, source, now);
+        const { rating } = decoded;
+        rating.name = this.names.intern(rating.name);
+        rating.movie = this.movies.intern(rating.movie);
+        this.batcher.addRating(rating, source, now);
         written += 1;
       } else {
         this.batcher.addDeadLetter({ source, key: m.key, value: m.value, reason: reason ?? 'invalid' }, now);

@@ -3,6 +3,10 @@
  * it to know, without a read, that an event is new; only "maybe" answers (about 1 in 100 new events,
  * plus true duplicates) cost a point read in Cassandra. About 10 bits per key instead of a full key set.
  */
+/** The two hashes of the key last hashed (see BloomFilter.hash). */
+let h1 = 0;
+let h2 = 0;
+
 export class BloomFilter {
   private readonly layers: Array<{ bits: Uint32Array; size: number; hashes: number; capacity: number; count: number }> =
     [];
@@ -23,16 +27,20 @@ export class BloomFilter {
     this.layers.push({ bits: new Uint32Array(Math.ceil(size / 32)), size, hashes, capacity, count: 0 });
   }
 
-  /** Two independent 32-bit hashes (FNV-1a variants), combined by double hashing. */
-  private static hash(key: string): [number, number] {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193;
+  /**
+   * Two independent 32-bit hashes (FNV-1a variants) of `key`, combined by double hashing; left in
+   * h1/h2 rather than returned as a pair, which would allocate an array per call on the hot path.
+   */
+  private static hash(key: string): void {
+    let a = 0x811c9dc5;
+    let b = 0x01000193;
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
     }
-    return [h1 >>> 0, (h2 >>> 0) | 1];
+    h1 = a >>> 0;
+    h2 = (b >>> 0) | 1;
   }
 
   add(key: string): void {
@@ -41,24 +49,25 @@ export class BloomFilter {
       this.grow();
       layer = this.layers[this.layers.length - 1];
     }
-    const [h1, h2] = BloomFilter.hash(key);
+    BloomFilter.hash(key);
     for (let i = 0; i < layer.hashes; i++) {
-      const bit = (h1 + Math.imul(i, h2)) >>> 0;
-      const index = bit % layer.size;
+      const index = ((h1 + Math.imul(i, h2)) >>> 0) % layer.size;
       layer.bits[index >>> 5] |= 1 << (index & 31);
     }
     layer.count += 1;
   }
 
   mightContain(key: string): boolean {
-    const [h1, h2] = BloomFilter.hash(key);
-    return this.layers.some((layer) => {
-      for (let i = 0; i < layer.hashes; i++) {
+    BloomFilter.hash(key);
+    for (const layer of this.layers) {
+      let all = true;
+      for (let i = 0; i < layer.hashes && all; i++) {
         const index = ((h1 + Math.imul(i, h2)) >>> 0) % layer.size;
-        if ((layer.bits[index >>> 5] & (1 << (index & 31))) === 0) return false;
+        all = (layer.bits[index >>> 5] & (1 << (index & 31))) !== 0;
       }
-      return true;
-    });
+      if (all) return true;
+    }
+    return false;
   }
 
   get bytes(): number {
