@@ -113,6 +113,22 @@ describe('BatchWriter', () => {
     ]);
   });
 
+  it('tells rows apart by (time, id): one id at two times is two rows', async () => {
+    const a = ev('dave', 3, H + 1000);
+    const moved = { ...a, time: H + 2000, rating: 5 };
+    const groups = groupByPartition([a, moved, { ...a, rating: 7 }, { ...moved, rating: 8 }]);
+    expect(groups.map((g) => g.ratings.map((r) => [r.time, r.rating]))).toEqual([
+      [
+        [H + 1000, 7],
+        [H + 2000, 8],
+      ],
+    ]);
+    await writer.write([a, moved], H, () => true);
+    await writer.write([{ ...moved, rating: 1, offset: moved.offset + 10 }], H, () => true);
+    expect(store.stats.get(hourKey('dave', H))).toMatchObject({ count: 2, sum: 4 });
+    store.expectExact();
+  });
+
   it('keeps stats exact across batches with redelivered and duplicated events', async () => {
     const first = [ev('alice', 3), ev('alice', 8), ev('bob', 10)];
     await writer.write(first, H, () => true);

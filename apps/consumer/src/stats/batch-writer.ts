@@ -14,8 +14,6 @@ interface Group {
   name: string;
   hour: number;
   ratings: SourcedRating[];
-  /** rowKey of each rating, computed once. */
-  keys: string[];
 }
 
 export interface WriteOutcome {
@@ -31,20 +29,26 @@ export interface WriteOutcome {
 
 /** Groups ratings by `records` partition (user, event hour); within a batch the last copy of a row wins. */
 export function groupByPartition(ratings: SourcedRating[]): Group[] {
-  const groups = new Map<string, { key: string; name: string; hour: number; rows: Map<string, SourcedRating> }>();
+  // A row is (time, id). Ids are unique in practice, so rows are told apart by id, and only an id
+  // seen again with another time takes the slower joined key; no key string per event.
+  const groups = new Map<
+    string,
+    { key: string; name: string; hour: number; byId: Map<string, SourcedRating>; other?: Map<string, SourcedRating> }
+  >();
   for (const r of ratings) {
     const hour = hourStart(r.time);
     const key = hourKey(r.name, hour);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, name: r.name, hour, rows: new Map() }));
-    g.rows.set(rowKey(r.time, r.id), r);
+    if (!g) groups.set(key, (g = { key, name: r.name, hour, byId: new Map() }));
+    const seen = g.byId.get(r.id);
+    if (seen === undefined || seen.time === r.time) g.byId.set(r.id, r);
+    else (g.other ??= new Map()).set(rowKey(r.time, r.id), r);
   }
-  return [...groups.values()].map(({ key, name, hour, rows }) => ({
+  return [...groups.values()].map(({ key, name, hour, byId, other }) => ({
     key,
     name,
     hour,
-    ratings: [...rows.values()],
-    keys: [...rows.keys()],
+    ratings: other ? [...byId.values(), ...other.values()] : [...byId.values()],
   }));
 }
 
@@ -87,12 +91,12 @@ export class BatchWriter {
         const cached = this.cache.get(g.key);
         let histogram: Histogram;
         let rows: BloomFilter;
-        let previousOf: (r: SourcedRating, key: string) => StoredRow | undefined | Promise<StoredRow | undefined>;
+        let previousOf: (r: SourcedRating) => StoredRow | undefined | Promise<StoredRow | undefined>;
         if (cached) {
           histogram = [...cached.histogram];
           rows = cached.rows;
-          previousOf = (r, key) => {
-            if (!rows.mightContain(key)) return undefined;
+          previousOf = (r) => {
+            if (!rows.mightContain(r.id, r.time)) return undefined;
             pointReads += 1;
             return this.store.readRow(g.name, g.hour, r.time, r.id);
           };
@@ -102,16 +106,14 @@ export class BatchWriter {
           const byKey = new Map<string, StoredRow>();
           rows = new BloomFilter(Math.max(256, (stored.length + g.ratings.length) * 2));
           for (const row of stored) {
-            const k = rowKey(row.time, row.id);
-            byKey.set(k, row);
-            rows.add(k);
+            byKey.set(rowKey(row.time, row.id), row);
+            rows.add(row.id, row.time);
           }
           histogram = histogramOf(stored.map((row) => row.rating));
-          previousOf = (_, key) => byKey.get(key);
+          previousOf = (r) => byKey.get(rowKey(r.time, r.id));
         }
-        for (let i = 0; i < g.ratings.length; i++) {
-          const r = g.ratings[i];
-          const lookup = previousOf(r, g.keys[i]);
+        for (const r of g.ratings) {
+          const lookup = previousOf(r);
           const previous = lookup instanceof Promise ? await lookup : lookup;
           const minute = minuteStart(r.time);
           if (previous) {
@@ -138,7 +140,7 @@ export class BatchWriter {
       const { rows: trendingRows } = await this.trending.apply(deltas, stillCurrent);
       const stats = await mapLimit(plans, concurrency, async ({ g, entry, cached }) => {
         await this.store.writeRecords(g.name, g.hour, g.ratings);
-        for (const key of g.keys) entry.rows.add(key);
+        for (const r of g.ratings) entry.rows.add(r.id, r.time);
         const aggregate = aggregateOf(entry.histogram);
         await Promise.all([
           this.store.writeStats(g.name, g.hour, aggregate, now),

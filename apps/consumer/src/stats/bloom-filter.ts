@@ -28,10 +28,11 @@ export class BloomFilter {
   }
 
   /**
-   * Two independent 32-bit hashes (FNV-1a variants) of `key`, combined by double hashing; left in
-   * h1/h2 rather than returned as a pair, which would allocate an array per call on the hot path.
+   * Two independent 32-bit hashes (FNV-1a variants) of `key` and the integer `salt` (a row's time, so
+   * (time, id) needs no joined string), combined by double hashing; left in h1/h2 rather than
+   * returned as a pair, which would allocate an array per call on the hot path.
    */
-  private static hash(key: string): void {
+  private static hash(key: string, salt: number): void {
     let a = 0x811c9dc5;
     let b = 0x01000193;
     for (let i = 0; i < key.length; i++) {
@@ -39,17 +40,21 @@ export class BloomFilter {
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
     }
+    const lo = salt >>> 0;
+    const hi = Math.floor(salt / 0x100000000) >>> 0;
+    a = Math.imul(Math.imul(a ^ lo, 0x01000193) ^ hi, 0x01000193);
+    b = Math.imul(Math.imul(b ^ lo, 0x5bd1e995) ^ hi, 0x5bd1e995) ^ (b >>> 15);
     h1 = a >>> 0;
     h2 = (b >>> 0) | 1;
   }
 
-  add(key: string): void {
+  add(key: string, salt = 0): void {
     let layer = this.layers[this.layers.length - 1];
     if (layer.count >= layer.capacity) {
       this.grow();
       layer = this.layers[this.layers.length - 1];
     }
-    BloomFilter.hash(key);
+    BloomFilter.hash(key, salt);
     for (let i = 0; i < layer.hashes; i++) {
       const index = ((h1 + Math.imul(i, h2)) >>> 0) % layer.size;
       layer.bits[index >>> 5] |= 1 << (index & 31);
@@ -57,8 +62,8 @@ export class BloomFilter {
     layer.count += 1;
   }
 
-  mightContain(key: string): boolean {
-    BloomFilter.hash(key);
+  mightContain(key: string, salt = 0): boolean {
+    BloomFilter.hash(key, salt);
     for (const layer of this.layers) {
       let all = true;
       for (let i = 0; i < layer.hashes && all; i++) {
