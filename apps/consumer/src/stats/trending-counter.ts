@@ -51,12 +51,18 @@ export class TrendingCounter {
    * partitions did not move meanwhile); after a failure the touched slices are read again.
    */
   async apply(deltas: CountDelta[], stillCurrent: () => boolean): Promise<{ reads: number; rows: number }> {
-    const slices = new Map<string, { minute: number; source: number; deltas: CountDelta[] }>();
+    // Grouped by minute, then partition: numeric keys, so no key string per delta.
+    const byMinute = new Map<number, Map<number, CountDelta[]>>();
     for (const d of deltas) {
-      const key = `${d.minute}:${d.source}`;
-      let s = slices.get(key);
-      if (!s) slices.set(key, (s = { minute: d.minute, source: d.source, deltas: [] }));
-      s.deltas.push(d);
+      let bySource = byMinute.get(d.minute);
+      if (!bySource) byMinute.set(d.minute, (bySource = new Map()));
+      const list = bySource.get(d.source);
+      if (list) list.push(d);
+      else bySource.set(d.source, [d]);
+    }
+    const slices = new Map<string, { minute: number; source: number; deltas: CountDelta[] }>();
+    for (const [minute, bySource] of byMinute) {
+      for (const [source, list] of bySource) slices.set(`${minute}:${source}`, { minute, source, deltas: list });
     }
     let reads = 0;
     let rows = 0;
