@@ -55,7 +55,7 @@ export class TrendingCounter {
     const byMinute = new Map<number, Map<number, CountDelta[]>>();
     for (const d of deltas) {
       let bySource = byMinute.get(d.minute);
-      if (!bySource) byMinute.set(d.minute, (bySource = new Map()));
+      if (!bySource) byMinute.set(d.minute, (bySource = new Map<number, CountDelta[]>()));
       const list = bySource.get(d.source);
       if (list) list.push(d);
       else bySource.set(d.source, [d]);
