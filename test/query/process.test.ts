@@ -1,3 +1,5 @@
+import { KafkaConnection } from '@reeltime/kafka';
+import { waitFor } from '../support/app';
 import { testNamespace } from '../support/namespace';
 import { ServiceProcess } from '../support/service-process';
 
@@ -46,7 +48,17 @@ describe('the compiled query service (dist/, as npm start runs it)', () => {
     }
   });
 
-  it('exits 0 on SIGTERM', async () => {
-    expect(await service.stop()).toBe(0);
+  it('exits 0 on SIGTERM and leaves none of its own consumer groups behind', async () => {
+    const kafka = new KafkaConnection(ns.config);
+    try {
+      const admin = await kafka.admin();
+      const own = async () =>
+        (await admin.listGroups()).groups.filter((g) => g.groupId.startsWith(ns.config.kafka.queryGroupPrefix));
+      await waitFor('the feed and stats groups', async () => ((await own()).length === 2 ? true : undefined));
+      expect(await service.stop()).toBe(0);
+      expect(await own()).toEqual([]);
+    } finally {
+      await kafka.onApplicationShutdown();
+    }
   });
 });

@@ -117,6 +117,20 @@ export class KafkaConnection implements OnApplicationShutdown {
     return cluster.brokers.length;
   }
 
+  /**
+   * Disconnects a consumer whose group belongs to this process alone (a query instance's own group)
+   * and deletes the group, so no empty group is left behind on the cluster.
+   */
+  async closeOwnGroup(consumer: Consumer, groupId: string): Promise<void> {
+    await consumer.disconnect();
+    const admin = await this.admin();
+    await admin
+      .deleteGroups([groupId])
+      .catch((err: unknown) =>
+        this.logger.warn({ msg: 'could not delete a consumer group', groupId, err: String(err) }),
+      );
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       [...this.owned].map((c) =>

@@ -95,12 +95,6 @@ export class RatingsFeed implements OnApplicationBootstrap, BeforeApplicationShu
     // shutdown disconnects whatever that attempt created.
     this.retrier.stop();
     if (!this.consumer) return;
-    await this.consumer.disconnect();
-    const admin = await this.kafka.admin();
-    await admin
-      .deleteGroups([this.groupId])
-      .catch((err: unknown) =>
-        this.logger.warn({ msg: 'could not delete the feed consumer group', groupId: this.groupId, err: String(err) }),
-      );
+    await this.kafka.closeOwnGroup(this.consumer, this.groupId);
   }
 }

@@ -132,13 +132,6 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
     this.cache.disable();
     this.updates.complete();
     if (!this.consumer) return;
-    await this.consumer.disconnect();
-    // The group was this instance's alone; leave no empty group behind on the cluster.
-    const admin = await this.kafka.admin();
-    await admin
-      .deleteGroups([this.groupId])
-      .catch((err: unknown) =>
-        this.logger.warn({ msg: 'could not delete the stats consumer group', groupId: this.groupId, err: String(err) }),
-      );
+    await this.kafka.closeOwnGroup(this.consumer, this.groupId);
   }
 }
