@@ -23,20 +23,41 @@ describe('consumer killed with SIGKILL in the middle of a flush', () => {
     // kill lands while there is work under way.
     const chunks = [events.slice(0, 5000), events.slice(5000, 10000), events.slice(10000)];
     for (let round = 1; round <= 3; round++) {
-      await feeder.send(round === 1 ? chunks[0] : [...chunks[round - 1], ...events.slice(0, 1500)]);
+      const batch = round === 1 ? chunks[0] : [...chunks[round - 1], ...events.slice(0, 1500)];
+      // Half before the start, the rest in slices while the consumer runs: a fast consumer would
+      // otherwise finish a small backlog before the test sees a flush start, leaving nothing to kill.
+      const half = Math.floor(batch.length / 2);
+      await feeder.send(batch.slice(0, half));
       const consumer = new ServiceProcess('consumer', ns.env);
       await consumer.start();
-      // Wait for a completed flush and then for the next one to start, and kill it right there.
-      await waitFor('a completed flush', () => Promise.resolve(consumer.log().includes('"msg":"flushed"')), 60_000, 20);
-      const seen = consumer.log().length;
-      await waitFor(
-        'the next flush to start',
-        () => Promise.resolve(consumer.log().slice(seen).includes('"msg":"flush started"')),
-        60_000,
-        5,
-      );
-      await consumer.kill();
-      const tail = consumer.log().slice(seen);
+      let tail: string;
+      try {
+        const feeding = (async () => {
+          for (let i = half; i < batch.length; i += 250) {
+            await feeder.send(batch.slice(i, i + 250));
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })();
+        // Wait for a completed flush and then for the next one to start, and kill it right there.
+        await waitFor(
+          'a completed flush',
+          () => Promise.resolve(consumer.log().includes('"msg":"flushed"')),
+          60_000,
+          20,
+        );
+        const seen = consumer.log().length;
+        await waitFor(
+          'the next flush to start',
+          () => Promise.resolve(consumer.log().slice(seen).includes('"msg":"flush started"')),
+          60_000,
+          5,
+        );
+        await consumer.kill();
+        await feeding;
+        tail = consumer.log().slice(seen);
+      } finally {
+        await consumer.kill();
+      }
       // The kill landed between "flush started" and "flushed": mid-flush.
       expect(tail.lastIndexOf('"msg":"flush started"')).toBeGreaterThan(tail.lastIndexOf('"msg":"flushed"'));
     }

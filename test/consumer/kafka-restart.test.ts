@@ -39,7 +39,13 @@ describe('Kafka restart during ingestion', () => {
       } finally {
         await after.onApplicationShutdown();
       }
-      await waitForExact(await bed.cql(), events);
+      try {
+        await waitForExact(await bed.cql(), events);
+      } catch (err) {
+        // What the consumer did around the restart, for whoever has to find out why it did not recover.
+        process.stderr.write(consumer.log().slice(-12_000));
+        throw err;
+      }
       expect(consumer.pid).toBe(pid);
     } finally {
       const code = await consumer.stop();

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { Env } from '@reeltime/config';
 import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
@@ -7,6 +8,20 @@ import { waitFor } from './app';
 
 const ROOT = resolve(__dirname, '..', '..');
 export type ServiceName = 'producer' | 'consumer' | 'query';
+
+/**
+ * Children still running, killed when the test process exits so a failed test leaks none. Kept on
+ * globalThis: Jest loads this module once per test file, and one exit hook is enough.
+ */
+const LIVE = Symbol.for('reeltime.test.liveChildren');
+const holder = globalThis as { [LIVE]?: Set<ChildProcess> };
+const live = (holder[LIVE] ??= (() => {
+  const children = new Set<ChildProcess>();
+  process.once('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  return children;
+})());
 
 /**
  * One service as a separate process, started the way `npm start` starts it (the compiled
@@ -49,7 +64,17 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((r) => child.on('exit', (code) => r(code)));
+    live.add(child);
+    // A child a failed test never stopped must not keep Jest from exiting (the exit hook kills it).
+    child.unref();
+    (child.stdout as Socket | null)?.unref();
+    (child.stderr as Socket | null)?.unref();
+    this.exited = new Promise((r) =>
+      child.on('exit', (code) => {
+        live.delete(child);
+        r(code);
+      }),
+    );
     const state = await waitFor(
       `${this.name} /health`,
       async () => {

@@ -131,7 +131,11 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private tick(): void {
-    if (!this.stopping && this.batcher.isDue(this.clock.now())) this.kick();
+    if (this.stopping) return;
+    if (this.batcher.isDue(this.clock.now())) this.kick();
+    // Fetching is paused only while the buffer is full or a flush is retrying; a rebalance that
+    // emptied the buffer between those must not leave it paused.
+    else if (this.paused && !this.flushing && !this.batcher.isFull) this.resume();
   }
 
   private kick(): void {
