@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CassandraSession, TRENDING_BUCKETS, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
+import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf, trendingBucketOf } from '@reeltime/cassandra';
 import { HourlyStats, Rating, aggregateRatings, hourStart, minuteStart, toHourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 
@@ -35,7 +35,7 @@ export class PipelineFixture {
       // The consumer's trending row: this movie's count and sum in the minute, for the Kafka partition
       // the user's events would sit in (read, add one, write back).
       const source = bucketOf(r.name, 6);
-      const key = [new Date(minuteStart(r.time)), source % TRENDING_BUCKETS, r.movie, source];
+      const key = [new Date(minuteStart(r.time)), trendingBucketOf(source), r.movie, source];
       const [row] = await this.session.execute(
         'SELECT count, sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ? AND movie = ? AND source = ?',
         key,

@@ -5,6 +5,14 @@
 export const USERS_BY_HOUR_BUCKETS = 16;
 export const TRENDING_BUCKETS = 8;
 
+/**
+ * The `movie_counts_by_minute` bucket holding the rows of one Kafka partition of the ratings topic, so
+ * the consumer that owns the partition re-reads a single partition per minute.
+ */
+export function trendingBucketOf(source: number): number {
+  return source % TRENDING_BUCKETS;
+}
+
 /** FNV-1a over UTF-16 code units: stable across processes and versions, unlike any runtime hash. */
 export function bucketOf(key: string, buckets: number): number {
   let h = 0x811c9dc5;

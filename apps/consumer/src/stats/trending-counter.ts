@@ -60,14 +60,13 @@ export class TrendingCounter {
       if (list) list.push(d);
       else bySource.set(d.source, [d]);
     }
-    const slices = new Map<string, { minute: number; source: number; deltas: CountDelta[] }>();
-    for (const [minute, bySource] of byMinute) {
-      for (const [source, list] of bySource) slices.set(`${minute}:${source}`, { minute, source, deltas: list });
-    }
+    const slices = [...byMinute].flatMap(([minute, bySource]) =>
+      [...bySource].map(([source, list]) => ({ key: `${minute}:${source}`, minute, source, deltas: list })),
+    );
     let reads = 0;
     let rows = 0;
     try {
-      const results = await mapLimit([...slices], this.config.batch.writeConcurrency, async ([key, s]) => {
+      const results = await mapLimit(slices, this.config.batch.writeConcurrency, async ({ key, ...s }) => {
         let slice = this.lru.get(key);
         if (!slice) {
           reads += 1;
@@ -108,7 +107,7 @@ export class TrendingCounter {
       }
       return { reads, rows };
     } catch (err) {
-      for (const key of slices.keys()) this.lru.delete(key);
+      for (const { key } of slices) this.lru.delete(key);
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CassandraSession, TRENDING_BUCKETS, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
+import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf, trendingBucketOf } from '@reeltime/cassandra';
 import { Rating, StatsAggregate } from '@reeltime/contracts';
 import { types } from 'cassandra-driver';
 import { mapLimit } from './concurrency';
@@ -44,9 +44,6 @@ function chunks<T extends { movie: string }>(rows: T[]): T[][] {
   if (current.length) out.push(current);
   return out;
 }
-
-/** The trending partition holding a Kafka partition's rows: each reader of its own rows reads one partition. */
-const trendingBucket = (source: number): number => source % TRENDING_BUCKETS;
 
 @Injectable()
 export class CassandraRatingsStore extends RatingsStore {
@@ -101,7 +98,7 @@ export class CassandraRatingsStore extends RatingsStore {
   }
 
   async readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {
-    const rows = await this.session.all(SELECT_COUNTS, [new Date(minute), trendingBucket(source)]);
+    const rows = await this.session.all(SELECT_COUNTS, [new Date(minute), trendingBucketOf(source)]);
     return rows
       .filter((row) => row.get('source') === source)
       .map((row) => ({
@@ -114,7 +111,7 @@ export class CassandraRatingsStore extends RatingsStore {
 
   async writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void> {
     const minuteDate = new Date(minute);
-    const bucket = trendingBucket(source);
+    const bucket = trendingBucketOf(source);
     await mapLimit(chunks(rows), CHUNKS_IN_FLIGHT, (chunk) =>
       this.session.batch(
         chunk.map((r) => ({
