@@ -71,23 +71,44 @@ export class KafkaConnection implements OnApplicationShutdown {
     return this.sharedAdmin;
   }
 
-  /** Creates the topics that do not exist yet, with KAFKA_PARTITIONS partitions; existing ones are left as they are. */
+  /**
+   * Creates the topics that do not exist yet, with KAFKA_PARTITIONS partitions (existing ones are left
+   * as they are), and returns once every partition of every topic has a leader.
+   */
   async ensureTopics(topics: string[], extra: Partial<ITopicConfig> = {}): Promise<void> {
     const admin = await this.admin();
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    const { partitions, replicationFactor } = this.config.kafka;
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...extra })),
-      });
-      this.logger.log({ msg: 'created topics', topics: missing, partitions, replicationFactor });
-    } catch (err) {
-      // Another service may create the same topic at the same moment; only a topic still missing is an error.
-      const now = new Set(await admin.listTopics());
-      if (missing.some((t) => !now.has(t))) throw err;
+    if (missing.length > 0) {
+      const { partitions, replicationFactor } = this.config.kafka;
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...extra })),
+        });
+        this.logger.log({ msg: 'created topics', topics: missing, partitions, replicationFactor });
+      } catch (err) {
+        // Another service may create the same topic at the same moment; only a topic still missing is an error.
+        const now = new Set(await admin.listTopics());
+        if (missing.some((t) => !now.has(t))) throw err;
+      }
+    }
+    // A topic another service has just created is listed before its partitions have leaders, and a
+    // consumer subscribing then fails with "This server does not host this topic-partition".
+    await this.waitForLeaders(admin, topics);
+  }
+
+  private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+        if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 
