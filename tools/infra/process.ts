@@ -10,6 +10,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * process is recognised as stale and that process is never signalled.
  */
 export class ManagedProcess {
+  /**
+   * The process this object spawned, if any. For it the child handle is the authority: right after
+   * spawn returns, the kernel may not have set the new image's argument area yet, so
+   * /proc/<pid>/cmdline can read empty for a moment and a live JVM would look foreign (seen as
+   * "exited during start-up" with the JVM still running).
+   */
+  private spawned?: { pid: number; exited: boolean };
+
   constructor(
     readonly name: string,
     private readonly pidFile: string,
@@ -34,6 +42,7 @@ export class ManagedProcess {
   }
 
   private isOurs(pid: number): boolean {
+    if (this.spawned?.pid === pid) return !this.spawned.exited;
     try {
       process.kill(pid, 0);
     } catch {
@@ -53,6 +62,9 @@ export class ManagedProcess {
     try {
       const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', fd, fd] });
       if (child.pid === undefined) throw new InfraError(`could not start ${this.name}`);
+      const spawned = { pid: child.pid, exited: false };
+      child.once('exit', () => (spawned.exited = true));
+      this.spawned = spawned;
       child.unref();
       writeFileSync(this.pidFile, `${child.pid}\n`);
       return child.pid;
