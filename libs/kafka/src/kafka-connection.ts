@@ -14,7 +14,7 @@ import {
 } from 'kafkajs';
 import { kafkaLogCreator } from './kafka-logger';
 
-export type { Consumer, Producer, Admin, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
+export type { Consumer, ConsumerRunConfig, Producer, Admin, EachBatchPayload, KafkaMessage, IHeaders } from 'kafkajs';
 
 export interface PartitionLag {
   partition: number;

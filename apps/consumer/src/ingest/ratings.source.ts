@@ -1,6 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
-import { Consumer, KafkaConnection } from '@reeltime/kafka';
+import { Consumer, ConsumerRunConfig, KafkaConnection } from '@reeltime/kafka';
+
+/** Delay before rejoining after kafkajs gave up: 1 s, doubling to 30 s while rejoining keeps failing. */
+const rejoinDelayMs = (attempt: number): number => Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
 
 export interface ConsumedMessage {
   offset: string;
@@ -46,6 +49,8 @@ export class KafkaRatingsSource extends RatingsSource {
   private readonly consumer: Consumer;
   private inFlight: Promise<void> = Promise.resolve();
   private paused = false;
+  private stopped = false;
+  private rejoinTimer?: NodeJS.Timeout;
 
   constructor(
     kafka: KafkaConnection,
@@ -75,13 +80,41 @@ export class KafkaRatingsSource extends RatingsSource {
       handlers.onRebalance();
       if (this.paused) this.apply();
     });
-    this.consumer.on(CRASH, (e) =>
-      this.logger.error({ msg: 'kafka consumer crashed', error: String(e.payload.error), restart: e.payload.restart }),
-    );
+    this.consumer.on(CRASH, (e) => {
+      const { error, restart } = e.payload;
+      this.logger.error({ msg: 'kafka consumer crashed', error: String(error), restart });
+      // kafkajs restarts by itself after retriable errors only. After any other it has left the group
+      // and stays disconnected, and a consumer service that no longer consumes must not look alive.
+      if (!restart) {
+        handlers.onRebalance();
+        this.scheduleRejoin(handlers, 0);
+      }
+    });
     await this.consumer.connect();
     // A new group starts at the beginning of the topic, so a backlog written before the first start is read.
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
+    await this.consumer.run(this.runConfig(handlers));
+  }
+
+  /** Connects and runs again (the subscription survives a crash); retried with backoff until it works. */
+  private scheduleRejoin(handlers: SourceHandlers, attempt: number): void {
+    if (this.stopped) return;
+    const delay = rejoinDelayMs(attempt);
+    this.logger.warn({ msg: 'rejoining the consumer group', attempt: attempt + 1, inMs: delay });
+    this.rejoinTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.consumer
+        .connect()
+        .then(() => this.consumer.run(this.runConfig(handlers)))
+        .catch((err: unknown) => {
+          this.logger.error({ msg: 'rejoining the consumer group failed', err: String(err) });
+          this.scheduleRejoin(handlers, attempt + 1);
+        });
+    }, delay);
+  }
+
+  private runConfig(handlers: SourceHandlers): ConsumerRunConfig {
+    return {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
@@ -105,7 +138,7 @@ export class KafkaRatingsSource extends RatingsSource {
           release();
         }
       },
-    });
+    };
   }
 
   pause(): void {
@@ -140,6 +173,8 @@ export class KafkaRatingsSource extends RatingsSource {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.rejoinTimer);
     await this.consumer.disconnect();
   }
 }
