@@ -74,7 +74,8 @@ async function runOnce(run: number): Promise<Record<string, number>> {
       [
         ...profile,
         ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? SERVICE_NODE_ARGS('consumer')),
-        resolve(ROOT, 'dist/apps/consumer/src/main.js'),
+        // BENCH_CONSUMER_MAIN=<path to main.js> runs another build (e.g. a saved copy of dist) for A/B runs.
+        resolve(ROOT, process.env.BENCH_CONSUMER_MAIN ?? 'dist/apps/consumer/src/main.js'),
       ],
       {
         env: { ...process.env, ...env, CONSUMER_PORT: String(3902 + i) },

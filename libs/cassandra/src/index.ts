@@ -4,3 +4,4 @@ export { CassandraHealthProbe } from './cassandra.health';
 export { clientOptions } from './cassandra-options';
 export * from './schema';
 export * from './migrator';
+export * from './cql-bytes';
