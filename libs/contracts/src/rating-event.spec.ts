@@ -57,8 +57,18 @@ describe('compiled check of the contract', () => {
   const check = compileCheck(RatingEvent)!;
   const variants: Record<string, unknown[]> = {
     id: [good.id, good.id.toUpperCase(), 'not-a-uuid', '', 42, null, undefined],
-    name: [good.name, '', 'x'.repeat(100), 'x'.repeat(101), 7, null, undefined],
-    movie: [good.movie, '', 'm'.repeat(300), 'm'.repeat(301), ['Heat'], undefined],
+    // Surrogate pairs and variation selectors count as no extra character in class-validator's Length.
+    name: [good.name, '', 'x'.repeat(100), 'x'.repeat(101), '🎬'.repeat(100), '🎬'.repeat(101), 7, null, undefined],
+    movie: [
+      good.movie,
+      '',
+      'm'.repeat(300),
+      'm'.repeat(301),
+      `${'m'.repeat(299)}☺\uFE0F`,
+      '\uD800',
+      ['Heat'],
+      undefined,
+    ],
     rating: [8, 1, 10, 0, 11, 7.5, '8', null, undefined],
     time: [good.time, now, -1, 1.5, 'March 5', '2026-11-21', 'not a date', null, undefined],
   };
