@@ -6,6 +6,7 @@ import { Clock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
 import { PipelinePublisher } from '../publish/pipeline.publisher';
 import { BatchWriter, WriteOutcome } from '../stats/batch-writer';
+import { PartitionsMoved } from '../stats/partitions-moved';
 import { StatsCache } from '../stats/stats-cache';
 import { Interner } from './interner';
 import { Batch, MicroBatcher } from './micro-batcher';
@@ -181,6 +182,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         deadLettered = true;
         break;
       } catch (err) {
+        // Not a failure: the check at the top of the loop gives the batch up.
+        if (err instanceof PartitionsMoved) continue;
         this.metrics.flushFailures.inc();
         if (this.clock.now() > deadline) {
           this.logger.error({

@@ -3,6 +3,7 @@ import { Rating, StatsAggregate, aggregateRatings, hourStart, minuteStart } from
 import { SourcedRating } from '../ingest/micro-batcher';
 import { MovieCount, RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BatchWriter, groupByPartition } from './batch-writer';
+import { PartitionsMoved } from './partitions-moved';
 import { StatsCache, hourKey } from './stats-cache';
 import { TrendingCounter } from './trending-counter';
 
@@ -168,9 +169,41 @@ describe('BatchWriter', () => {
     store.expectExact();
   });
 
-  it('does not keep entries written while partitions were moving', async () => {
-    await writer.write([ev('alice', 5)], H, () => false);
+  it('issues no more writes once the partitions have moved, and keeps nothing of the batch', async () => {
+    let current = true;
+    const written: string[] = [];
+    const writeRecords = store.writeRecords.bind(store);
+    store.writeRecords = async (name, hour, ratings) => {
+      written.push(name);
+      await writeRecords(name, hour, ratings);
+      current = false; // the rebalance is noticed while the first group's rows are being written
+    };
+    const batch = ['alice', 'bob', 'carol', 'dave'].map((name) => ev(name, 5));
+    const narrow = new BatchWriter(store, cache, new TrendingCounter(store, config), {
+      ...config,
+      batch: { ...config.batch, writeConcurrency: 1 },
+    });
+    await expect(narrow.write(batch, H, () => current)).rejects.toBeInstanceOf(PartitionsMoved);
+    expect(written).toEqual(['alice']);
+    expect(store.stats.size).toBe(0);
     expect(cache.size).toBe(0);
+  });
+
+  it('does not keep entries whose partitions moved after their last write', async () => {
+    let current = true;
+    const writeStats = store.writeStats.bind(store);
+    store.writeStats = async (...args) => {
+      await writeStats(...args);
+      current = false;
+    };
+    await writer.write([ev('alice', 5)], H, () => current);
+    expect(cache.size).toBe(0);
+  });
+
+  it('writes no trending rows once the partitions have moved', async () => {
+    await expect(writer.write([ev('alice', 5)], H, () => false)).rejects.toBeInstanceOf(PartitionsMoved);
+    expect(store.counts.size).toBe(0);
+    expect(store.records.size).toBe(0);
   });
 
   it('reads only what the Bloom filter cannot rule out', async () => {

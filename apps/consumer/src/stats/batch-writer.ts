@@ -6,6 +6,7 @@ import { mapLimit } from '../storage/concurrency';
 import { RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BloomFilter } from './bloom-filter';
 import { Histogram, aggregateOf, histogramOf } from './histogram';
+import { PartitionsMoved } from './partitions-moved';
 import { HourEntry, StatsCache, hourKey, rowKey } from './stats-cache';
 import { CountDelta, TrendingCounter } from './trending-counter';
 
@@ -139,7 +140,9 @@ export class BatchWriter {
       // Trending first: its rows remember which offsets they counted, the records rows do not.
       const { rows: trendingRows } = await this.trending.apply(deltas, stillCurrent);
       const stats = await mapLimit(plans, concurrency, async ({ g, entry, cached }) => {
+        if (!stillCurrent()) throw new PartitionsMoved();
         await this.store.writeRecords(g.name, g.hour, g.ratings);
+        if (!stillCurrent()) throw new PartitionsMoved();
         for (const r of g.ratings) entry.rows.add(r.id, r.time);
         const aggregate = aggregateOf(entry.histogram);
         await Promise.all([

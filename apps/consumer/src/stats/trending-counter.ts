@@ -3,6 +3,7 @@ import { AppConfig } from '@reeltime/config';
 import { LRUCache } from 'lru-cache';
 import { mapLimit } from '../storage/concurrency';
 import { MovieCount, RatingsStore } from '../storage/ratings.store';
+import { PartitionsMoved } from './partitions-moved';
 
 /** A change one event makes to one trending row: +1 for a new rating, -1 when a rewritten row leaves a movie. */
 export interface CountDelta {
@@ -90,6 +91,7 @@ export class TrendingCounter {
           row.sum += d.sum;
           row.countedTo = Math.max(row.countedTo, d.offset);
         }
+        if (!stillCurrent()) throw new PartitionsMoved();
         if (changed.size) await this.store.writeMovieCounts(s.minute, s.source, [...changed.values()]);
         rows += changed.size;
         return { key, slice, changed };
