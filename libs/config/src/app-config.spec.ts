@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       keyspace: 'reviews',
     });
     expect(config.batch.intervalMs).toBe(30000);
+    expect(config.batch.maxRecords).toBe(50000);
+    expect(config.batch.maxBytes).toBe(16 * 1024 * 1024);
     expect(config.batch.maxFutureSkewMs).toBe(300000);
     expect(config.ports.query).toBe(3000);
   });
@@ -19,6 +21,7 @@ describe('loadConfig', () => {
   it.each([
     ['BATCH_INTERVAL_MS', 'abc'],
     ['BATCH_INTERVAL_MS', '0'],
+    ['BATCH_MAX_MB', '0.5'],
     ['KAFKA_BROKERS', 'localhost'],
     ['KAFKA_PARTITIONS', '-1'],
     ['CASSANDRA_KEYSPACE', 'Bad-Name'],

@@ -38,6 +38,8 @@ export class AppConfig {
   batch!: {
     intervalMs: number;
     maxRecords: number;
+    /** Message bytes (key + value) one batch may hold: bounds memory whatever the events' sizes. */
+    maxBytes: number;
     /** Concurrent Cassandra writes per flush. */
     writeConcurrency: number;
     maxFutureSkewMs: number;
@@ -128,6 +130,7 @@ export function loadConfig(env: Env): AppConfig {
     batch: {
       intervalMs: int(env, 'BATCH_INTERVAL_MS', 30_000, 10, 3_600_000),
       maxRecords: int(env, 'BATCH_MAX_RECORDS', 50_000, 1, 10_000_000),
+      maxBytes: int(env, 'BATCH_MAX_MB', 16, 1, 4096) * 1024 * 1024,
       writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
       maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),

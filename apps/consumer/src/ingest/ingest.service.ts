@@ -47,7 +47,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: ConsumerMetrics,
     private readonly clock: Clock,
   ) {
-    this.batcher = new MicroBatcher({ intervalMs: config.batch.intervalMs, maxRecords: config.batch.maxRecords });
+    const { intervalMs, maxRecords, maxBytes } = config.batch;
+    this.batcher = new MicroBatcher({ intervalMs, maxRecords, maxBytes });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,6 +63,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       group: this.config.kafka.consumerGroup,
       batchIntervalMs: this.config.batch.intervalMs,
       batchMaxRecords: this.config.batch.maxRecords,
+      batchMaxBytes: this.config.batch.maxBytes,
     });
   }
 
@@ -103,7 +105,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         const { rating } = decoded;
         rating.name = this.names.intern(rating.name);
         rating.movie = this.movies.intern(rating.movie);
-        this.batcher.addRating(rating, source, now);
+        this.batcher.addRating(rating, source, now, (m.key?.length ?? 0) + (m.value?.length ?? 0));
         written += 1;
       } else {
         this.batcher.addDeadLetter({ source, key: m.key, value: m.value, reason: reason ?? 'invalid' }, now);

@@ -36,11 +36,15 @@ export interface Batch {
 export interface MicroBatcherOptions {
   intervalMs: number;
   maxRecords: number;
+  /** Message bytes (key + value) after which the batch is full, whatever its record count. */
+  maxBytes: number;
 }
 
 /**
  * Collects consumed messages and says when to flush: when the oldest buffered message is
- * `intervalMs` old, or `maxRecords` messages are buffered, whichever comes first. Timing from the
+ * `intervalMs` old, or `maxRecords` messages or `maxBytes` of them are buffered, whichever comes
+ * first. The byte bound keeps memory bounded when events are large (long titles, or dead letters
+ * of up to Kafka's message size), where a record count alone would not. Timing from the
  * oldest message (not from the last flush) bounds every event's wait at one interval. Pure: the
  * caller passes the time.
  */
@@ -50,6 +54,7 @@ export class MicroBatcher {
   /** Per topic, per partition: the offset to commit (last consumed + 1). */
   private readonly next = new Map<string, Map<number, number>>();
   private openedAt: number | undefined;
+  private bytes = 0;
 
   constructor(private readonly options: MicroBatcherOptions) {}
 
@@ -58,21 +63,24 @@ export class MicroBatcher {
   }
 
   get isFull(): boolean {
-    return this.size >= this.options.maxRecords;
+    return this.size >= this.options.maxRecords || this.bytes >= this.options.maxBytes;
   }
 
-  addRating(rating: Rating, source: Source, now: number): void {
+  /** `bytes`: the size of the Kafka message (key + value) the rating was decoded from. */
+  addRating(rating: Rating, source: Source, now: number, bytes: number): void {
     // Tagged in place rather than copied: one object per event fewer for the collector. Offsets stay
     // exact as numbers up to 2^53, far beyond what a partition reaches.
     const tagged = rating as SourcedRating;
     tagged.source = source.partition;
     tagged.offset = Number(source.offset);
     this.ratings.push(tagged);
+    this.bytes += bytes;
     this.track(source, now);
   }
 
   addDeadLetter(letter: DeadLetter, now: number): void {
     this.deadLetters.push(letter);
+    this.bytes += (letter.key?.length ?? 0) + (letter.value?.length ?? 0);
     this.track(letter.source, now);
   }
 
@@ -116,5 +124,6 @@ export class MicroBatcher {
     this.deadLetters = [];
     this.next.clear();
     this.openedAt = undefined;
+    this.bytes = 0;
   }
 }
