@@ -67,6 +67,20 @@ describe('KafkaRatingsSource after a kafkajs crash', () => {
     expect(handlers.onRebalance).not.toHaveBeenCalled();
   });
 
+  it('does not start consuming when stopped while it was connecting', async () => {
+    let connected: () => void = () => undefined;
+    consumer.connect.mockImplementationOnce(() => {
+      consumer.calls.push('connect');
+      return new Promise<void>((r) => (connected = r));
+    });
+    consumer.crash(false);
+    await jest.advanceTimersByTimeAsync(1000);
+    await source.stop();
+    connected();
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(consumer.calls).toEqual(['connect', 'disconnect', 'disconnect']);
+  });
+
   it('does not rejoin once stopped', async () => {
     consumer.crash(false);
     await source.stop();

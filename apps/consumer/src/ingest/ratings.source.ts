@@ -105,7 +105,8 @@ export class KafkaRatingsSource extends RatingsSource {
       if (this.stopped) return;
       this.consumer
         .connect()
-        .then(() => this.consumer.run(this.runConfig(handlers)))
+        // stop() may have come while connecting: then it must not start consuming again.
+        .then(() => (this.stopped ? this.consumer.disconnect() : this.consumer.run(this.runConfig(handlers))))
         .catch((err: unknown) => {
           this.logger.error({ msg: 'rejoining the consumer group failed', err: String(err) });
           this.scheduleRejoin(handlers, attempt + 1);
