@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as driver from 'cassandra-driver';
-import { EncodedCache, intBytes, textBytes, timestampBytes, uuidBytes } from './cql-bytes';
+import { intBytes, textBytes, timestampBytes, uuidBytes } from './cql-bytes';
 
 /** The driver's own encoder (exported by the package, though not in its typings). */
 interface DriverEncoder {
@@ -54,17 +54,5 @@ describe('CQL value bytes, compared with cassandra-driver', () => {
     for (const n of [0, 1, 10, -1, 2 ** 31 - 1, -(2 ** 31)]) {
       expect(intBytes(n)).toEqual(encoder.encode(n, dataTypes.int));
     }
-  });
-
-  it('a cache encodes each key once and starts over when full', () => {
-    const encode = jest.fn(textBytes);
-    const cache = new EncodedCache(encode, 2);
-    expect(cache.get('a')).toBe(cache.get('a'));
-    cache.get('b');
-    cache.get('c'); // full: starts over
-    expect(cache.get('c').toString()).toBe('c');
-    expect(encode).toHaveBeenCalledTimes(3);
-    expect(cache.get('a').toString()).toBe('a');
-    expect(encode).toHaveBeenCalledTimes(4);
   });
 });

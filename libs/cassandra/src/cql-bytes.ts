@@ -38,6 +38,7 @@ for (let i = 0; i < 16; i++) {
   HEX['0123456789abcdef'.charCodeAt(i)] = i;
   HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
+const nibble = (c: number): number => (c < 128 ? HEX[c] : -1);
 const UUID_LENGTH = 36;
 const isDash = (i: number): boolean => i === 8 || i === 13 || i === 18 || i === 23;
 
@@ -52,36 +53,11 @@ export function uuidBytes(id: string): Buffer {
       i += 1;
       continue;
     }
-    const a = HEX[id.charCodeAt(i) & 127];
-    const b = HEX[id.charCodeAt(i + 1) & 127];
-    if (a < 0 || b < 0 || id.charCodeAt(i) > 127 || id.charCodeAt(i + 1) > 127) {
-      throw new TypeError(`not a UUID: ${id}`);
-    }
+    const a = nibble(id.charCodeAt(i));
+    const b = nibble(id.charCodeAt(i + 1));
+    if (a < 0 || b < 0) throw new TypeError(`not a UUID: ${id}`);
     buf[byte++] = (a << 4) | b;
     i += 2;
   }
   return buf;
-}
-
-/**
- * Encoded values reused across rows, e.g. movie titles. Bounded: when full it starts over, which
- * costs a re-encode, never a wrong value (a Buffer handed to the driver is never written again).
- */
-export class EncodedCache<K> {
-  private readonly map = new Map<K, Buffer>();
-
-  constructor(
-    private readonly encode: (key: K) => Buffer,
-    private readonly maxEntries = 100_000,
-  ) {}
-
-  get(key: K): Buffer {
-    let buf = this.map.get(key);
-    if (buf === undefined) {
-      if (this.map.size >= this.maxEntries) this.map.clear();
-      buf = this.encode(key);
-      this.map.set(key, buf);
-    }
-    return buf;
-  }
 }

@@ -100,16 +100,19 @@ export class KafkaConnection implements OnApplicationShutdown {
 
   private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const noLeader = new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+    let lastError: unknown = noLeader;
+    while (Date.now() <= deadline) {
       try {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics });
         if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        lastError = noLeader;
       } catch (err) {
-        if (Date.now() > deadline) throw err;
+        lastError = err;
       }
-      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    throw lastError;
   }
 
   /** Committed offset, end offset and lag per partition of a topic for a consumer group. */

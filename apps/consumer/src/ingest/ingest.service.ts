@@ -2,13 +2,13 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { AppConfig } from '@reeltime/config';
 import { decodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
+import { BoundedMemo } from '../bounded-memo';
 import { Clock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
 import { PipelinePublisher } from '../publish/pipeline.publisher';
 import { BatchWriter, WriteOutcome } from '../stats/batch-writer';
 import { PartitionsMoved } from '../stats/partitions-moved';
 import { StatsCache } from '../stats/stats-cache';
-import { Interner } from './interner';
 import { Batch, MicroBatcher } from './micro-batcher';
 import { FetchedBatch, RatingsSource } from './ratings.source';
 
@@ -27,8 +27,13 @@ const SHUTDOWN_FLUSH_MS = 45_000;
 export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
   private readonly batcher: MicroBatcher;
-  private readonly names = new Interner();
-  private readonly movies = new Interner();
+  /**
+   * One shared copy of each repeated name and title. JSON.parse makes a fresh copy in every message;
+   * a batch keeps tens of thousands of events alive through a flush, so without this each copy is
+   * moved to the old generation and marked there.
+   */
+  private readonly names = new BoundedMemo((s: string) => s);
+  private readonly movies = new BoundedMemo((s: string) => s);
   /** Bumped when partitions may move; a flush that started under an older generation is abandoned. */
   private generation = 0;
   private flushing?: Promise<void>;
@@ -103,8 +108,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       }
       if (decoded.ok && reason === undefined) {
         const { rating } = decoded;
-        rating.name = this.names.intern(rating.name);
-        rating.movie = this.movies.intern(rating.movie);
+        rating.name = this.names.get(rating.name);
+        rating.movie = this.movies.get(rating.movie);
         this.batcher.addRating(rating, source, now, (m.key?.length ?? 0) + (m.value?.length ?? 0));
         written += 1;
       } else {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   CassandraSession,
-  EncodedCache,
   USERS_BY_HOUR_BUCKETS,
   bucketOf,
   intBytes,
@@ -12,6 +11,7 @@ import {
 } from '@reeltime/cassandra';
 import { Rating, StatsAggregate } from '@reeltime/contracts';
 import { types } from 'cassandra-driver';
+import { BoundedMemo } from '../bounded-memo';
 import { mapLimit } from './concurrency';
 import { MovieCount, RatingsStore, StoredRow } from './ratings.store';
 
@@ -67,8 +67,8 @@ function chunks<T extends { movie: string }>(rows: T[]): T[][] {
 @Injectable()
 export class CassandraRatingsStore extends RatingsStore {
   /** Encoded titles and ratings, shared by every row that carries them. */
-  private readonly movieBytes = new EncodedCache(textBytes, 50_000);
-  private readonly ratingBytes = new EncodedCache(intBytes, 100);
+  private readonly movieBytes = new BoundedMemo(textBytes, 50_000);
+  private readonly ratingBytes = new BoundedMemo(intBytes, 100);
 
   constructor(private readonly session: CassandraSession) {
     super();
