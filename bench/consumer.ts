@@ -12,7 +12,8 @@ import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult,
 /**
  * Consumer drain: a backlog of RATINGS ratings from USERS users is written to a fresh topic first, then
  * one consumer process (the compiled service, default settings but the batch interval) drains it into
- * Cassandra. Figures: drain rate from the first to the last commit (sustained) and from process start,
+ * Cassandra. Figures: drain rate while a backlog remains (sustained, see SUSTAINED), from the first to
+ * the last commit, and from process start,
  * peak RSS and mean CPU of the consumer process. Run `npm run build` first. BENCH_NODE_ARGS replaces
  * the consumer's Node flags (to try heap settings).
  */
@@ -22,6 +23,18 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONSUMERS = Number(process.env.BENCH_CONSUMERS ?? 1);
 const ROOT = resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The drain rate while a backlog remains: from the first commit to the last one that left at least
+ * BATCH_MAX_RECORDS ratings per consumer instance behind. The remainder of a finite backlog is a partial batch that waits
+ * for the batch interval (up to 5 s here), which says how long that timer is, not how fast the
+ * consumer writes; it is reported separately.
+ */
+const SUSTAINED = 'ratings/s (sustained, while ≥ one batch per instance is left)';
+
+interface Sample {
+  at: number;
+  committed: number;
+}
 
 async function preload(kafka: KafkaConnection, topic: string): Promise<void> {
   const producer = kafka.createProducer({ idempotent: true });
@@ -101,23 +114,33 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   const kafkaJvm = jvm('kafka');
   const started = Date.now();
   let done = 0;
-  let firstCommitAt = 0;
-  let firstCommitted = 0;
+  let first: Sample | undefined;
+  // The last commit that left a full batch per instance behind: what follows is the backlog's remainder.
+  let backlogged: Sample | undefined;
+  let lastReport = 0;
   for (;;) {
-    await sleep(1000);
+    await sleep(250);
     const lag = await kafka.lag(config.kafka.consumerGroup, config.kafka.topics.ratings).catch(() => []);
-    done = lag.reduce((s, p) => s + Math.max(0, p.committed), 0);
-    if (done > 0 && !firstCommitAt) {
-      firstCommitAt = Date.now();
-      firstCommitted = done;
+    const committed = lag.reduce((s, p) => s + Math.max(0, p.committed), 0);
+    const now = Date.now();
+    if (committed > done) {
+      const sample = { at: now, committed };
+      first ??= sample;
+      if (RATINGS - committed >= CONSUMERS * config.batch.maxRecords) backlogged = sample;
+      done = committed;
     }
     const remaining = lag.reduce((s, p) => s + p.lag, 0);
-    process.stderr.write(`  drained ${done}/${RATINGS} after ${Math.round((Date.now() - started) / 1000)}s\n`);
+    if (now - lastReport >= 1000) {
+      lastReport = now;
+      process.stderr.write(`  drained ${done}/${RATINGS} after ${Math.round((now - started) / 1000)}s\n`);
+    }
     if (lag.length && remaining === 0 && done >= RATINGS) break;
-    if (Date.now() - started > 30 * 60_000) throw new Error('drain did not finish in 30 minutes');
+    if (now - started > 30 * 60_000) throw new Error('drain did not finish in 30 minutes');
   }
   const seconds = (Date.now() - started) / 1000;
-  const sustainedSeconds = (Date.now() - firstCommitAt) / 1000;
+  const rate = (from: Sample | undefined, to: Sample | undefined): number =>
+    from && to && to.at > from.at ? round((to.committed - from.committed) / ((to.at - from.at) / 1000), 0) : NaN;
+  const last = { at: Date.now(), committed: done };
   const usages = samplers.map((sampler) => sampler.stop());
   const cassandraCpu = cassandra?.stop().cpuPercent ?? NaN;
   const kafkaCpu = kafkaJvm?.stop().cpuPercent ?? NaN;
@@ -130,7 +153,8 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   await kafka.onApplicationShutdown();
   await dropKeyspace(config.cassandra);
   return {
-    'ratings/s (sustained, first to last commit)': round((RATINGS - firstCommitted) / sustainedSeconds, 0),
+    [SUSTAINED]: rate(first, backlogged),
+    'ratings/s (first to last commit, incl. the last partial batch)': rate(first, last),
     'ratings/s (drain, from process start)': round(RATINGS / seconds, 0),
     'drain seconds': round(seconds),
     'consumer peak RSS MiB (largest instance)': Math.max(...usages.map((u) => u.peakRssMiB)),
@@ -148,11 +172,11 @@ export async function run(): Promise<BenchResult> {
   for (let i = 1; i <= RUNS; i++) runs.push(await runOnce(i));
   return {
     name: CONSUMERS === 1 ? 'consumer drain' : `consumer drain, ${CONSUMERS} instances`,
-    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then ${CONSUMERS === 1 ? 'one consumer process' : `${CONSUMERS} consumer processes in one group`} (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; sustained = from the first to the last commit, polled every second; Kafka, Cassandra and the consumer share the 2 cores.`,
+    method: `${RUNS} runs; each: ${RATINGS} ratings from ${USERS} users pre-loaded into a fresh 6-partition topic, then ${CONSUMERS === 1 ? 'one consumer process' : `${CONSUMERS} consumer processes in one group`} (BATCH_INTERVAL_MS=${process.env.BATCH_INTERVAL_MS ?? '5000'}, other settings default) drains it into Cassandra; sustained = from the first commit to the last one that left at least BATCH_MAX_RECORDS ratings per instance behind (the rest is a partial batch waiting for the interval), committed offsets polled every 250 ms; Kafka, Cassandra and the consumer share the 2 cores.`,
     figures: medianOfRuns(runs),
     runs,
     targets: {
-      'ratings/s (sustained, first to last commit)': '≥ 50,000',
+      [SUSTAINED]: '≥ 50,000',
       'consumer peak RSS MiB (largest instance)': '≤ 300',
     },
   };
