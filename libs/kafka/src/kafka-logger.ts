@@ -1,5 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { LogEntry, logLevel } from 'kafkajs';
+import { errorCodes } from 'kafkajs/src/protocol/error';
+
+/** Messages of the Kafka error codes kafkajs retries by itself (e.g. "The coordinator is loading …"). */
+const RETRIABLE = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
+
+/**
+ * kafkajs logs every error response of a request at ERROR before its retry logic sees it, so a fresh
+ * start (group coordinator still loading) or a broker restart prints errors that are retried and gone
+ * a moment later. Those are warnings; an error that outlasts the retries reaches the caller, which
+ * logs it.
+ */
+export function levelOf(level: logLevel, message: string, error: unknown): logLevel {
+  const retried = level === logLevel.ERROR && message.startsWith('Response ') && RETRIABLE.has(String(error));
+  return retried ? logLevel.WARN : level;
+}
 
 /** Routes kafkajs's own log lines through the service logger instead of its console writer. */
 export function kafkaLogCreator(context = 'kafkajs') {
@@ -12,7 +27,7 @@ export function kafkaLogCreator(context = 'kafkajs') {
       // after a failed send is harmless. kafkajs warns about it on every connect.
       if (message.startsWith('Limiting retries for the idempotent producer')) return;
       const line = { msg: message, ...extra };
-      switch (level) {
+      switch (levelOf(level, message, (extra as { error?: unknown }).error)) {
         case logLevel.ERROR:
           logger.error(line);
           break;
