@@ -13,9 +13,8 @@ import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult,
  * Consumer drain: a backlog of RATINGS ratings from USERS users is written to a fresh topic first, then
  * one consumer process (the compiled service, default settings but the batch interval) drains it into
  * Cassandra. Figures: drain rate while a backlog remains (sustained, see SUSTAINED), from the first to
- * the last commit, and from process start,
- * peak RSS and mean CPU of the consumer process. Run `npm run build` first. BENCH_NODE_ARGS replaces
- * the consumer's Node flags (to try heap settings).
+ * the last commit, and from process start; peak RSS and mean CPU of the consumer process. Run
+ * `npm run build` first. BENCH_NODE_ARGS replaces the consumer's Node flags (to try heap settings).
  */
 const RATINGS = Number(process.env.BENCH_RATINGS ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
@@ -25,9 +24,9 @@ const ROOT = resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The drain rate while a backlog remains: from the first commit to the last one that left at least
- * BATCH_MAX_RECORDS ratings per consumer instance behind. The remainder of a finite backlog is a partial batch that waits
- * for the batch interval (up to 5 s here), which says how long that timer is, not how fast the
- * consumer writes; it is reported separately.
+ * BATCH_MAX_RECORDS ratings per consumer instance behind. The remainder of a finite backlog is a
+ * partial batch that waits for the batch interval (up to 5 s here), which says how long that timer
+ * is, not how fast the consumer writes; it is reported separately.
  */
 const SUSTAINED = 'ratings/s (sustained, while ≥ one batch per instance is left)';
 
