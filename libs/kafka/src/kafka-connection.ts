@@ -88,14 +88,26 @@ export class KafkaConnection implements OnApplicationShutdown {
         });
         this.logger.log({ msg: 'created topics', topics: missing, partitions, replicationFactor });
       } catch (err) {
-        // Another service may create the same topic at the same moment; only a topic still missing is an error.
-        const now = new Set(await admin.listTopics());
-        if (missing.some((t) => !now.has(t))) throw err;
+        // Another service may create the same topic at the same moment, and a broker that has just
+        // started may fail kafkajs's own leader wait ("does not host this topic-partition") and list
+        // the new topic a moment later. Only a topic that stays missing is an error.
+        if (!(await this.listed(admin, missing))) throw err;
       }
     }
     // A topic another service has just created is listed before its partitions have leaders, and a
     // consumer subscribing then fails with "This server does not host this topic-partition".
     await this.waitForLeaders(admin, topics);
+  }
+
+  /** Whether every topic is listed within `timeoutMs`. */
+  private async listed(admin: Admin, topics: string[], timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = new Set(await admin.listTopics().catch(() => []));
+      if (topics.every((t) => now.has(t))) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
