@@ -14,6 +14,12 @@ describe('levelOf (kafkajs log lines)', () => {
     ).toBe(logLevel.WARN);
   });
 
+  it('turns a failed topic creation into a warning: ensureTopics settles it', () => {
+    expect(levelOf(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Topic creation errors')).toBe(
+      logLevel.WARN,
+    );
+  });
+
   it('keeps a non-retriable error response an error', () => {
     const auth = 'Not authorized to access group: Group authorization failed';
     expect(levelOf(logLevel.ERROR, 'Response JoinGroup(key: 11, version: 5)', auth)).toBe(logLevel.ERROR);

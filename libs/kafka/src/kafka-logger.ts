@@ -6,14 +6,17 @@ import { errorCodes } from 'kafkajs/src/protocol/error';
 const RETRIABLE = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
 
 /**
- * kafkajs logs every error response of a request at ERROR before its retry logic sees it, so a fresh
- * start (group coordinator still loading) or a broker restart prints errors that are retried and gone
- * a moment later. Those are warnings; an error that outlasts the retries reaches the caller, which
- * logs it.
+ * kafkajs logs every error response of a request at ERROR before its retry logic or its caller sees
+ * it, so a fresh start (group coordinator still loading, topics created by another service) or a
+ * broker restart prints errors that are handled a moment later. Those are warnings; an error that
+ * outlasts the retries reaches the caller, which logs it.
  */
 export function levelOf(level: logLevel, message: string, error: unknown): logLevel {
-  const retried = level === logLevel.ERROR && message.startsWith('Response ') && RETRIABLE.has(String(error));
-  return retried ? logLevel.WARN : level;
+  if (level !== logLevel.ERROR || !message.startsWith('Response ')) return level;
+  // Services starting together race to create the same topics; ensureTopics (the only caller)
+  // settles that and rethrows if a topic stays missing.
+  const handled = RETRIABLE.has(String(error)) || message.startsWith('Response CreateTopics(');
+  return handled ? logLevel.WARN : level;
 }
 
 /** Routes kafkajs's own log lines through the service logger instead of its console writer. */
