@@ -24,6 +24,24 @@ export interface PartitionLag {
 }
 
 /**
+ * Asks `probe` every 200 ms until it says yes or `timeoutMs` has passed. A probe that throws counts as
+ * "not yet"; on timeout the error of the last probe is returned if it threw.
+ */
+async function pollUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<{ ok: boolean; error?: Error }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let error: Error | undefined;
+    try {
+      if (await probe()) return { ok: true };
+    } catch (err) {
+      error = err instanceof Error ? err : new Error(String(err));
+    }
+    if (Date.now() > deadline) return { ok: false, error };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
  * The one place that knows which Kafka client library is used (kafkajs today; its API is what
  * @confluentinc/kafka-javascript's KafkaJS mode also offers). Everything else asks this adapter for
  * producers, consumers and admin operations, and it disconnects whatever it handed out on shutdown.
@@ -101,30 +119,19 @@ export class KafkaConnection implements OnApplicationShutdown {
 
   /** Whether every topic is listed within `timeoutMs`. */
   private async listed(admin: Admin, topics: string[], timeoutMs = 10_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const now = new Set(await admin.listTopics().catch(() => []));
-      if (topics.every((t) => now.has(t))) return true;
-      if (Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const result = await pollUntil(async () => {
+      const now = new Set(await admin.listTopics());
+      return topics.every((t) => now.has(t));
+    }, timeoutMs);
+    return result.ok;
   }
 
   private async waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const noLeader = new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
-    let lastError: unknown = noLeader;
-    while (Date.now() <= deadline) {
-      try {
-        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-        if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-        lastError = noLeader;
-      } catch (err) {
-        lastError = err;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw lastError;
+    const result = await pollUntil(async () => {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      return meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    }, timeoutMs);
+    if (!result.ok) throw result.error ?? new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
   }
 
   /** Committed offset, end offset and lag per partition of a topic for a consumer group. */
