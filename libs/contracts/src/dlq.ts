@@ -4,4 +4,10 @@ export const DLQ_HEADERS = {
   sourceTopic: 'source-topic',
   sourcePartition: 'source-partition',
   sourceOffset: 'source-offset',
+  /** Only on a dead letter whose value was too large to forward whole: the value's size and digest. */
+  originalSize: 'original-size',
+  originalSha256: 'original-sha256',
+  /** Likewise for a key that had to be cut too (only when the key alone would not fit). */
+  originalKeySize: 'original-key-size',
+  originalKeySha256: 'original-key-sha256',
 } as const;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import {
   Admin,
+  ConfigResourceTypes,
   Consumer,
   ConsumerConfig,
   ITopicConfig,
@@ -151,6 +152,21 @@ export class KafkaConnection implements OnApplicationShutdown {
         return { partition: e.partition, committed: c, end, lag: Math.max(0, end - from) };
       })
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  /**
+   * The largest record batch the broker accepts for a topic (`max.message.bytes`, the topic's own value
+   * or the broker's default), so a publisher can split its sends under it.
+   */
+  async maxMessageBytes(topic: string): Promise<number> {
+    const admin = await this.admin();
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    });
+    const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`no max.message.bytes for topic ${topic}`);
+    return value;
   }
 
   /** A cheap round trip that proves the cluster answers (used by /health). */
