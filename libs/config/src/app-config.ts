@@ -46,6 +46,10 @@ export class AppConfig {
     maxMessageBytes: number;
     /** Memory the consumer's stats cache may use before it evicts least-recently-used (user, hour) entries. */
     statsCacheMaxBytes: number;
+    /** How long a flush waits for the DLQ topic before it stores the dead letters in Cassandra instead. */
+    deadLetterTimeoutMs: number;
+    /** On SIGTERM, how long the consumer may spend finishing (and retrying) its last flushes. */
+    shutdownTimeoutMs: number;
   };
   producer!: {
     users: number;
@@ -135,6 +139,8 @@ export function loadConfig(env: Env): AppConfig {
       maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),
       statsCacheMaxBytes: int(env, 'STATS_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
+      deadLetterTimeoutMs: int(env, 'DLQ_PUBLISH_TIMEOUT_MS', 10_000, 100, 600_000),
+      shutdownTimeoutMs: int(env, 'CONSUMER_SHUTDOWN_TIMEOUT_MS', 20_000, 1000, 600_000),
     },
     producer: {
       users: int(env, 'PRODUCER_USERS', 100, 1, 10_000_000),
