@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@reeltime/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { FlushHealth } from './ingest/flush-health';
 
 @Injectable()
 export class ConsumerMetrics {
@@ -15,8 +16,10 @@ export class ConsumerMetrics {
   readonly rebuilds: Counter;
   readonly pointReads: Counter;
   readonly commitFailures: Counter;
+  readonly deadLetters: Counter<'outcome'>;
+  readonly flushFailingSeconds: Gauge;
 
-  constructor(registry: MetricsRegistry) {
+  constructor(registry: MetricsRegistry, health: FlushHealth) {
     const registers = [registry];
     this.records = new Counter({
       name: 'reeltime_consumer_records_total',
@@ -45,6 +48,20 @@ export class ConsumerMetrics {
       name: 'reeltime_consumer_commit_failures_total',
       help: 'Offset commits that failed (batch will be redelivered)',
       registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'reeltime_consumer_dead_letters_total',
+      help: 'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.flushFailingSeconds = new Gauge({
+      name: 'reeltime_consumer_flush_failing_seconds',
+      help: 'How long flushes have been failing without a success (0 while they succeed)',
+      registers,
+      collect() {
+        this.set(health.failingForMs() / 1000);
+      },
     });
     this.lag = new Gauge({
       name: 'reeltime_consumer_lag',

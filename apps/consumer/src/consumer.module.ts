@@ -5,13 +5,16 @@ import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
 import { Clock, SystemClock } from './clock';
 import { ConsumerMetrics } from './consumer.metrics';
+import { FlushHealth, FlushHealthModule } from './ingest/flush-health';
 import { IngestService } from './ingest/ingest.service';
 import { KafkaRatingsSource, RatingsSource } from './ingest/ratings.source';
+import { DeadLetterSink } from './publish/dead-letter.sink';
 import { KafkaPipelinePublisher, PipelinePublisher } from './publish/pipeline.publisher';
 import { BatchWriter } from './stats/batch-writer';
 import { StatsCache } from './stats/stats-cache';
 import { TrendingCounter } from './stats/trending-counter';
 import { CassandraRatingsStore } from './storage/cassandra-ratings.store';
+import { CassandraDeadLetterStore, DeadLetterStore } from './storage/dead-letter.store';
 import { RatingsStore } from './storage/ratings.store';
 
 @Module({})
@@ -24,13 +27,20 @@ export class ConsumerModule {
         ConfigModule.forRoot({ overrides }),
         KafkaModule,
         CassandraModule,
-        ObservabilityModule.forRoot({ service: 'consumer', probes: [KafkaHealthProbe, CassandraHealthProbe] }),
+        FlushHealthModule,
+        ObservabilityModule.forRoot({
+          service: 'consumer',
+          imports: [FlushHealthModule],
+          probes: [KafkaHealthProbe, CassandraHealthProbe, FlushHealth],
+        }),
       ],
       providers: [
         { provide: Clock, useClass: SystemClock },
         { provide: RatingsStore, useClass: CassandraRatingsStore },
         { provide: RatingsSource, useClass: KafkaRatingsSource },
         { provide: PipelinePublisher, useClass: KafkaPipelinePublisher },
+        { provide: DeadLetterStore, useClass: CassandraDeadLetterStore },
+        DeadLetterSink,
         {
           provide: StatsCache,
           inject: [AppConfig],

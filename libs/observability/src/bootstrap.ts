@@ -14,6 +14,9 @@ export interface ServiceOptions {
   configure?: (app: INestApplication) => void | Promise<void>;
 }
 
+/** How much longer than its own shutdown timeout a service may take to close before it is ended. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
 /**
  * SIGTERM/SIGINT close the app (each module's shutdown hooks run in order: stop consuming, flush,
  * commit, disconnect) and then exit 0. Nest's own enableShutdownHooks re-raises the signal after
@@ -26,6 +29,13 @@ function closeOnSignals(app: INestApplication): void {
     closing = true;
     const logger = app.get(Logger);
     logger.log({ msg: `received ${signal}, shutting down` });
+    // The last resort: each hook bounds its own work (the consumer's flush by its shutdown timeout),
+    // but a client library's disconnect can wait on a dead peer. Nothing uncommitted is lost by exiting.
+    const limitMs = app.get(AppConfig).batch.shutdownTimeoutMs + SHUTDOWN_GRACE_MS;
+    setTimeout(() => {
+      logger.error({ msg: `shutdown did not finish within ${limitMs} ms; exiting` });
+      process.exit(1);
+    }, limitMs).unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -10,6 +10,8 @@ export interface ObservabilityOptions {
   service: string;
   /** The dependencies /health checks; each class must be provided by an imported module. */
   probes: Array<Type<HealthProbe>>;
+  /** Modules that provide probes of the service's own (e.g. the consumer's pipeline), not a lib's. */
+  imports?: Array<Type | DynamicModule>;
 }
 
 /** Structured JSON logs (pino, level from LOG_LEVEL), GET /metrics and GET /health for one service. */
@@ -21,6 +23,7 @@ export class ObservabilityModule {
       global: true,
       imports: [
         TerminusModule.forRoot({ logger: false }),
+        ...(options.imports ?? []),
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({

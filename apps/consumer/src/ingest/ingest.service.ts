@@ -5,22 +5,22 @@ import { KafkaConnection } from '@reeltime/kafka';
 import { BoundedMemo } from '../bounded-memo';
 import { Clock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
+import { DeadLetterSink } from '../publish/dead-letter.sink';
 import { PipelinePublisher } from '../publish/pipeline.publisher';
 import { BatchWriter, WriteOutcome } from '../stats/batch-writer';
 import { PartitionsMoved } from '../stats/partitions-moved';
 import { StatsCache } from '../stats/stats-cache';
+import { FlushHealth, FlushStage } from './flush-health';
 import { Batch, MicroBatcher } from './micro-batcher';
 import { FetchedBatch, RatingsSource } from './ratings.source';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const backoffMs = (attempt: number): number => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
-/** On SIGTERM, how long the last flush may keep retrying before the process exits anyway (uncommitted = redelivered). */
-const SHUTDOWN_FLUSH_MS = 45_000;
 
 /**
  * The consumer's pipeline: validate each message, buffer it in the micro-batcher, and flush when the
- * batch is due: Cassandra rows and stats first, dead letters next, offsets committed only after both,
- * stats messages published last. A failing flush is retried with backoff while fetching is paused,
+ * batch is due: Cassandra rows and stats together with the dead letters, then the stats messages, and
+ * the offsets committed only after all of them. A failing flush is retried with backoff while fetching is paused,
  * so memory stays bounded and nothing is skipped.
  */
 @Injectable()
@@ -39,6 +39,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private flushing?: Promise<void>;
   private paused = false;
   private stopping = false;
+  /** Set at SIGTERM: no flush retries past it. */
+  private shutdownDeadline = Infinity;
+  /** A batch was given up at shutdown, so nothing buffered after it may be committed. */
+  private gaveUp = false;
   private timer?: NodeJS.Timeout;
   private lagTimer?: NodeJS.Timeout;
 
@@ -47,6 +51,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly source: RatingsSource,
     private readonly writer: BatchWriter,
     private readonly publisher: PipelinePublisher,
+    private readonly deadLetters: DeadLetterSink,
+    private readonly health: FlushHealth,
     private readonly cache: StatsCache,
     private readonly kafka: KafkaConnection,
     private readonly metrics: ConsumerMetrics,
@@ -72,24 +78,40 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  /** SIGTERM: stop fetching, flush what is buffered, commit, then let the modules disconnect. */
+  /**
+   * SIGTERM: stop fetching, flush what is buffered, commit, then let the modules disconnect. Bounded by
+   * CONSUMER_SHUTDOWN_TIMEOUT_MS even while a flush is retrying: a batch not written by then keeps its
+   * offsets uncommitted and is redelivered, as after a crash.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.shutdownDeadline = this.clock.now() + this.config.batch.shutdownTimeoutMs;
     clearInterval(this.timer);
     clearInterval(this.lagTimer);
     this.pause();
     await this.source.idle();
-    await this.flushing;
-    const deadline = this.clock.now() + SHUTDOWN_FLUSH_MS;
-    const batch = this.batcher.drain();
-    if (batch) await this.flush(batch, deadline);
+    // A flush attempt in flight is bounded by the driver's and kafkajs's own timeouts, which can add up
+    // to more than the deadline: past it, the batch is given up rather than waited for.
+    const inFlight = this.flushing;
+    if (inFlight) {
+      let timer: NodeJS.Timeout | undefined;
+      const overdue = new Promise<void>((r) => (timer = setTimeout(r, this.shutdownDeadline - this.clock.now())));
+      await Promise.race([inFlight, overdue]);
+      clearTimeout(timer);
+      if (this.flushing) this.gaveUp = true;
+    }
+    // A later batch must never be committed over an earlier one that was not written.
+    const batch = this.gaveUp ? undefined : this.batcher.drain();
+    if (batch) await this.flush(batch);
     try {
       await this.source.stop();
     } catch (err) {
       // Everything flushed is committed already; leaving the group late only delays the next rebalance.
       this.logger.warn({ msg: 'leaving the consumer group failed', err: String(err) });
     }
-    this.logger.log({ msg: 'stopped after the final flush' });
+    this.logger.log({
+      msg: this.gaveUp ? 'stopped; unwritten batches will be redelivered' : 'stopped after the final flush',
+    });
   }
 
   private accept(fetched: FetchedBatch): void {
@@ -167,14 +189,21 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.stopping && this.paused && !this.batcher.isFull) this.resume();
   }
 
-  /** Writes, commits and publishes one batch, retrying until it succeeds or its partitions move. */
-  private async flush(batch: Batch, deadline = Infinity): Promise<void> {
+  /**
+   * Writes one batch and delivers its dead letters (together), publishes its stats updates, and only
+   * then commits its offsets, retrying whichever step failed until all have succeeded. Publishing before
+   * the commit makes the stats messages at-least-once: a crash before the commit redelivers the batch,
+   * which publishes them again. Gives the batch up (offsets uncommitted, so Kafka redelivers it) when its
+   * partitions move or the shutdown deadline passes.
+   */
+  private async flush(batch: Batch): Promise<void> {
     const started = this.clock.now();
     this.logger.log({ msg: 'flush started', ratings: batch.ratings.length, deadLetters: batch.deadLetters.length });
     const generation = this.generation;
     const current = (): boolean => generation === this.generation;
     let outcome: WriteOutcome | undefined;
-    let deadLettered = false;
+    let lettersDelivered = false;
+    let published = false;
     for (let attempt = 1; ; attempt++) {
       if (!current()) {
         this.logger.warn({
@@ -183,27 +212,43 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         });
         return;
       }
+      let stage: FlushStage = 'cassandra';
       try {
-        outcome ??= await this.writer.write(batch.ratings, this.clock.now(), current);
-        if (!deadLettered) await this.publisher.deadLetters(batch.deadLetters);
-        deadLettered = true;
-        break;
+        // Both go to Cassandra in the end (the dead-letter sink falls back to a table), and the sink
+        // waits at most one budget for the DLQ topic, so dead letters never hold the ratings back long.
+        // Both are awaited, failed or not, so no step of this attempt runs on into the next one.
+        const [written, delivered] = await Promise.allSettled([
+          outcome ?? this.writer.write(batch.ratings, this.clock.now(), current),
+          lettersDelivered ? undefined : this.deadLetters.deliver(batch.deadLetters),
+        ]);
+        if (delivered.status === 'fulfilled') lettersDelivered = true;
+        if (written.status === 'rejected') throw written.reason;
+        outcome = written.value;
+        if (delivered.status === 'rejected') throw delivered.reason;
+        stage = 'kafka';
+        if (!published) await this.publisher.stats(outcome.stats);
+        published = true;
+        return await this.commit(batch, outcome, started);
       } catch (err) {
         // Not a failure: the check at the top of the loop gives the batch up.
         if (err instanceof PartitionsMoved) continue;
         this.metrics.flushFailures.inc();
-        if (this.clock.now() > deadline) {
+        this.health.failed(stage, err);
+        const wait = Math.min(backoffMs(attempt), this.shutdownDeadline - this.clock.now());
+        if (wait <= 0) {
+          this.gaveUp = true;
           this.logger.error({
-            msg: 'gave up the final flush; its offsets stay uncommitted and will be redelivered',
+            msg: 'gave up a batch at shutdown; its offsets stay uncommitted and will be redelivered',
+            size: batch.ratings.length,
             err: String(err),
           });
           return;
         }
         // Stop fetching while Cassandra (or Kafka) is failing, instead of buffering without limit.
         this.pause();
-        const wait = backoffMs(attempt);
         this.logger.warn({
           msg: 'flush failed, retrying',
+          stage,
           attempt,
           retryInMs: wait,
           size: batch.ratings.length,
@@ -212,6 +257,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         await sleep(wait);
       }
     }
+  }
+
+  /** Commits a written and published batch; never throws. */
+  private async commit(batch: Batch, outcome: WriteOutcome, started: number): Promise<void> {
     try {
       await this.source.commit(batch.commits);
     } catch (err) {
@@ -219,11 +268,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       this.metrics.commitFailures.inc();
       this.logger.warn({ msg: 'offset commit failed; the batch will be redelivered', err: String(err) });
     }
-    try {
-      await this.publisher.stats(outcome.stats);
-    } catch (err) {
-      this.logger.error({ msg: 'publishing stats updates failed; Cassandra has them', err: String(err) });
-    }
+    this.health.succeeded();
     const size = batch.ratings.length + batch.deadLetters.length;
     const seconds = (this.clock.now() - started) / 1000;
     this.metrics.batchSize.observe(size);
