@@ -10,6 +10,7 @@ import { IngestService } from './ingest/ingest.service';
 import { KafkaRatingsSource, RatingsSource } from './ingest/ratings.source';
 import { DeadLetterSink } from './publish/dead-letter.sink';
 import { KafkaPipelinePublisher, PipelinePublisher } from './publish/pipeline.publisher';
+import { ActiveUsers } from './stats/active-users';
 import { BatchWriter } from './stats/batch-writer';
 import { StatsCache } from './stats/stats-cache';
 import { TrendingCounter } from './stats/trending-counter';
@@ -48,6 +49,7 @@ export class ConsumerModule {
         },
         ConsumerMetrics,
         TrendingCounter,
+        ActiveUsers,
         BatchWriter,
         IngestService,
       ],

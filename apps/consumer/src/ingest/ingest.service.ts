@@ -283,6 +283,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       deadLetters: batch.deadLetters.length,
       userHours: outcome.stats.length,
       rebuilt: outcome.rebuilt,
+      fresh: outcome.fresh,
       pointReads: outcome.pointReads,
       trendingRows: outcome.trendingRows,
       ms: Math.round(seconds * 1000),

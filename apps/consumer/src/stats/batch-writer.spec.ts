@@ -6,6 +6,11 @@ import { BatchWriter, groupByPartition } from './batch-writer';
 import { PartitionsMoved } from './partitions-moved';
 import { StatsCache, hourKey } from './stats-cache';
 import { TrendingCounter } from './trending-counter';
+import { ActiveUsers } from './active-users';
+import { AppConfig } from '@reeltime/config';
+
+const writerOf = (store: MemoryStore, cache: StatsCache, config: AppConfig): BatchWriter =>
+  new BatchWriter(store, cache, new TrendingCounter(store, config), new ActiveUsers(store), config);
 
 /** In-memory stand-in with the same upsert semantics as the Cassandra tables (unit test of the logic only). */
 class MemoryStore extends RatingsStore {
@@ -24,6 +29,9 @@ class MemoryStore extends RatingsStore {
     }
     this.upsert(name, hour, ratings);
     return Promise.resolve();
+  }
+  upsertForTest(name: string, hour: number, ratings: Rating[]): void {
+    this.upsert(name, hour, ratings);
   }
   private upsert(name: string, hour: number, ratings: Rating[]): void {
     const key = hourKey(name, hour);
@@ -44,8 +52,15 @@ class MemoryStore extends RatingsStore {
     this.stats.set(hourKey(name, hour), s);
     return Promise.resolve();
   }
-  markActive(): Promise<void> {
+  readonly active = new Set<string>();
+  markActive(name: string, hour: number): Promise<void> {
+    this.active.add(hourKey(name, hour));
     return Promise.resolve();
+  }
+  readActive(hour: number): Promise<string[]> {
+    this.reads += 1;
+    const names = [...this.active].filter((k) => k.endsWith(`\u0000${hour}`)).map((k) => k.split('\u0000')[0]);
+    return Promise.resolve(names);
   }
   readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {
     return Promise.resolve([...(this.counts.get(`${minute}:${source}`)?.values() ?? [])].map((r) => ({ ...r })));
@@ -100,7 +115,7 @@ describe('BatchWriter', () => {
   beforeEach(() => {
     store = new MemoryStore();
     cache = new StatsCache(1 << 20);
-    writer = new BatchWriter(store, cache, new TrendingCounter(store, config), config);
+    writer = writerOf(store, cache, config);
   });
 
   it('groups by (user, event hour) and keeps the last copy of a duplicated row', () => {
@@ -143,7 +158,7 @@ describe('BatchWriter', () => {
   it('reads back the partition on a cache miss, so events written before a crash are not counted twice', async () => {
     const batch = [ev('alice', 3), ev('alice', 5)];
     await writer.write(batch, H, () => true);
-    const restarted = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    const restarted = writerOf(store, new StatsCache(1 << 20), config);
     const outcome = await restarted.write([...batch, ev('alice', 7)], H, () => true);
     expect(outcome.rebuilt).toBe(1);
     expect(store.stats.get(hourKey('alice', H))).toMatchObject({ count: 3, sum: 15 });
@@ -179,10 +194,7 @@ describe('BatchWriter', () => {
       current = false; // the rebalance is noticed while the first group's rows are being written
     };
     const batch = ['alice', 'bob', 'carol', 'dave'].map((name) => ev(name, 5));
-    const narrow = new BatchWriter(store, cache, new TrendingCounter(store, config), {
-      ...config,
-      batch: { ...config.batch, writeConcurrency: 1 },
-    });
+    const narrow = writerOf(store, cache, { ...config, batch: { ...config.batch, writeConcurrency: 1 } });
     await expect(narrow.write(batch, H, () => current)).rejects.toBeInstanceOf(PartitionsMoved);
     expect(written).toEqual(['alice']);
     expect(store.stats.size).toBe(0);
@@ -221,7 +233,7 @@ describe('BatchWriter', () => {
     store.failNextRecordWrite = true;
     await expect(writer.write(batch, H, () => true)).rejects.toThrow('write timeout');
     // The process dies: caches are gone, Kafka redelivers the batch (same offsets) to a fresh writer.
-    const restarted = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    const restarted = writerOf(store, new StatsCache(1 << 20), config);
     await restarted.write(batch, H, () => true);
     store.expectExact();
   });
@@ -234,7 +246,7 @@ describe('BatchWriter', () => {
     store.expectExact();
     await writer.write([{ ...e, movie: 'another movie', offset: e.offset + 200 }], H, () => true);
     store.expectExact();
-    const fresh = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    const fresh = writerOf(store, new StatsCache(1 << 20), config);
     await fresh.write([{ ...e, offset: e.offset + 300 }, ev('alice', 1)], H, () => true);
     store.expectExact();
   });
@@ -245,8 +257,62 @@ describe('BatchWriter', () => {
     const before = JSON.stringify([...store.counts]);
     // Records rows deleted behind the writer's back would look new again; the offsets still fence them.
     store.records.clear();
-    const restarted = new BatchWriter(store, new StatsCache(1 << 20), new TrendingCounter(store, config), config);
+    const restarted = writerOf(store, new StatsCache(1 << 20), config);
     await restarted.write(batch, H, () => true);
     expect(JSON.stringify([...store.counts])).toBe(before);
+  });
+
+  it('takes a user not yet active in a recent hour as new, with no read of their partition', async () => {
+    await writer.write([ev('alice', 5)], H, () => true);
+    store.reads = 0;
+    const batch = ['bob', 'carol', 'dave'].flatMap((name) => [ev(name, 2), ev(name, 9, H - 1)]);
+    const outcome = await writerOf(store, new StatsCache(1 << 20), config).write(batch, H, () => true);
+    expect(outcome).toMatchObject({ fresh: 6, rebuilt: 0, pointReads: 0 });
+    // One read of users_by_hour per hour touched, none per user.
+    expect(store.reads).toBe(2);
+    store.expectExact();
+  });
+
+  it('marks a user active in an hour before it writes any of their rows there', async () => {
+    const writeRecords = store.writeRecords.bind(store);
+    const unmarked: string[] = [];
+    store.writeRecords = async (name, hour, ratings) => {
+      if (!store.active.has(hourKey(name, hour))) unmarked.push(name);
+      await writeRecords(name, hour, ratings);
+    };
+    await writer.write([ev('alice', 5), ev('bob', 3), ev('bob', 4, H - 1)], H, () => true);
+    expect(unmarked).toEqual([]);
+  });
+
+  it('reads back a user marked active but whose rows never came (a crash between the two)', async () => {
+    await store.markActive('erin', H);
+    const batch = [ev('erin', 6), ev('erin', 7)];
+    const outcome = await writer.write(batch, H, () => true);
+    expect(outcome).toMatchObject({ fresh: 0, rebuilt: 1 });
+    store.expectExact();
+  });
+
+  it('reads back hours older than the previous one, which it does not track', async () => {
+    const old = H - 3 * 3_600_000;
+    await writer.write([ev('frank', 2, old)], H, () => true);
+    const outcome = await writerOf(store, new StatsCache(1 << 20), config).write(
+      [ev('frank', 4, old + 5)],
+      H,
+      () => true,
+    );
+    expect(outcome).toMatchObject({ fresh: 0, rebuilt: 1 });
+    expect(store.stats.get(hourKey('frank', old))).toMatchObject({ count: 2, sum: 6 });
+    store.expectExact();
+  });
+
+  it('forgets which users are active after a rebalance', async () => {
+    await writer.write([ev('gina', 5)], H, () => true);
+    writer.forget();
+    // While this process did not own them, another consumer marked hank active and wrote a row of his.
+    await store.markActive('hank', H);
+    store.upsertForTest('hank', H, [ev('hank', 8)]);
+    const outcome = await writer.write([ev('hank', 1)], H, () => true);
+    expect(outcome).toMatchObject({ fresh: 0, rebuilt: 1 });
+    expect(store.stats.get(hourKey('hank', H))).toMatchObject({ count: 2, sum: 9 });
   });
 });

@@ -7,6 +7,7 @@ import { RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BloomFilter } from './bloom-filter';
 import { Histogram, aggregateOf, histogramOf } from './histogram';
 import { PartitionsMoved } from './partitions-moved';
+import { ActiveUsers } from './active-users';
 import { HourEntry, StatsCache, hourKey, rowKey } from './stats-cache';
 import { CountDelta, TrendingCounter } from './trending-counter';
 
@@ -22,6 +23,8 @@ export interface WriteOutcome {
   stats: HourlyStats[];
   /** (user, hour) groups whose entry was rebuilt from Cassandra (cache miss). */
   rebuilt: number;
+  /** (user, hour) groups known to have no rows yet (see ActiveUsers), so neither cached nor read. */
+  fresh: number;
   /** Events the Bloom filter could not rule out, checked with a point read. */
   pointReads: number;
   /** Trending rows written. */
@@ -67,9 +70,11 @@ interface Plan {
  * count of distinct rows per (minute, movie). Before anything is written it finds out, per event,
  * whether its row already exists (and with which rating and movie):
  * - cache hit: the Bloom filter proves most events new without a read; the rest get a point read.
- * - cache miss (start-up, eviction, rebalance): the partition is read and aggregated.
- * Then, in this order: the trending deltas (fenced by offset, see TrendingCounter), the `records`
- * rows, the stats rows. The cache is only updated once every write of the batch succeeded; if any
+ * - cache miss, but the user is not marked active in that hour (see ActiveUsers): the partition is
+ *   empty, so every event is new, with no read.
+ * - any other cache miss (start-up, eviction, rebalance): the partition is read and aggregated.
+ * Then, in this order: the users_by_hour marks of uncached groups, the trending deltas (fenced by
+ * offset, see TrendingCounter), the `records` rows, the stats rows. The cache is only updated once every write of the batch succeeded; if any
  * fails, the touched entries are dropped, so a retry starts again from what reached Cassandra.
  */
 @Injectable()
@@ -78,6 +83,7 @@ export class BatchWriter {
     private readonly store: RatingsStore,
     private readonly cache: StatsCache,
     private readonly trending: TrendingCounter,
+    private readonly active: ActiveUsers,
     private readonly config: AppConfig,
   ) {}
 
@@ -85,6 +91,7 @@ export class BatchWriter {
     const groups = groupByPartition(ratings);
     const concurrency = this.config.batch.writeConcurrency;
     let rebuilt = 0;
+    let fresh = 0;
     let pointReads = 0;
     const deltas: CountDelta[] = [];
     try {
@@ -101,6 +108,11 @@ export class BatchWriter {
             pointReads += 1;
             return this.store.readRow(g.name, g.hour, r.time, r.id);
           };
+        } else if (await this.isFresh(g, now)) {
+          fresh += 1;
+          histogram = histogramOf([]);
+          rows = new BloomFilter(Math.max(256, g.ratings.length * 2));
+          previousOf = () => undefined;
         } else {
           rebuilt += 1;
           const stored = await this.store.readHour(g.name, g.hour);
@@ -137,18 +149,32 @@ export class BatchWriter {
         }
         return { g, entry: { histogram, rows }, cached: cached !== undefined };
       });
-      // Trending first: its rows remember which offsets they counted, the records rows do not.
-      const { rows: trendingRows } = await this.trending.apply(deltas, stillCurrent);
-      const stats = await mapLimit(plans, concurrency, async ({ g, entry, cached }) => {
+      // Both before any records row: a user is marked active in an hour before any of their rows there
+      // is written, so users_by_hour never lacks a user who has rows (ActiveUsers' "no rows yet" rests
+      // on that); trending rows remember which offsets they counted, the records rows do not. Both are
+      // awaited, failed or not, so neither runs on into a retry.
+      const [marked, counted] = await Promise.allSettled([
+        mapLimit(
+          plans.filter((p) => !p.cached),
+          concurrency,
+          async ({ g }) => {
+            if (!stillCurrent()) throw new PartitionsMoved();
+            await this.store.markActive(g.name, g.hour);
+            await this.active.added(g.name, g.hour);
+          },
+        ),
+        this.trending.apply(deltas, stillCurrent),
+      ]);
+      if (marked.status === 'rejected') throw marked.reason;
+      if (counted.status === 'rejected') throw counted.reason;
+      const trendingRows = counted.value.rows;
+      const stats = await mapLimit(plans, concurrency, async ({ g, entry }) => {
         if (!stillCurrent()) throw new PartitionsMoved();
         await this.store.writeRecords(g.name, g.hour, g.ratings);
         if (!stillCurrent()) throw new PartitionsMoved();
         for (const r of g.ratings) entry.rows.add(r.id, r.time);
         const aggregate = aggregateOf(entry.histogram);
-        await Promise.all([
-          this.store.writeStats(g.name, g.hour, aggregate, now),
-          cached ? undefined : this.store.markActive(g.name, g.hour),
-        ]);
+        await this.store.writeStats(g.name, g.hour, aggregate, now);
         return toHourlyStats(g.name, g.hour, aggregate, now);
       });
       // A rebalance during the writes may have handed these users to another consumer, whose writes
@@ -158,7 +184,7 @@ export class BatchWriter {
         if (current) this.cache.set(g.key, entry);
         else this.cache.delete(g.key);
       }
-      return { stats, rebuilt, pointReads, trendingRows };
+      return { stats, rebuilt, fresh, pointReads, trendingRows };
     } catch (err) {
       for (const g of groups) this.cache.delete(g.key);
       throw err;
@@ -169,5 +195,12 @@ export class BatchWriter {
   forget(): void {
     this.cache.clear();
     this.trending.clear();
+    this.active.clear();
+  }
+
+  /** Whether the group's (user, hour) is known to have no rows in Cassandra yet. */
+  private async isFresh(g: Group, now: number): Promise<boolean> {
+    const active = await this.active.filterOf(g.hour, now);
+    return active !== undefined && !active.mightContain(g.name);
   }
 }

@@ -32,6 +32,7 @@ const SELECT_ROW = 'SELECT rating, movie FROM records WHERE name = ? AND hour = 
 const UPSERT_STATS =
   'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_ACTIVE = 'INSERT INTO users_by_hour (hour, bucket, name) VALUES (?, ?, ?)';
+const SELECT_ACTIVE = 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket = ?';
 const SELECT_COUNTS =
   'SELECT movie, source, count, sum, counted_to FROM movie_counts_by_minute WHERE minute = ? AND bucket = ?';
 const UPSERT_COUNTS =
@@ -127,6 +128,14 @@ export class CassandraRatingsStore extends RatingsStore {
 
   async markActive(name: string, hour: number): Promise<void> {
     await this.session.execute(INSERT_ACTIVE, [new Date(hour), bucketOf(name, USERS_BY_HOUR_BUCKETS), name]);
+  }
+
+  async readActive(hour: number): Promise<string[]> {
+    const at = new Date(hour);
+    const buckets = await Promise.all(
+      Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) => this.session.all(SELECT_ACTIVE, [at, bucket])),
+    );
+    return buckets.flatMap((rows) => rows.map((row) => row.get('name') as string));
   }
 
   async readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {

@@ -31,6 +31,8 @@ export abstract class RatingsStore {
   abstract readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined>;
   abstract writeStats(name: string, hour: number, stats: StatsAggregate, updatedAt: number): Promise<void>;
   abstract markActive(name: string, hour: number): Promise<void>;
+  /** Every user marked active in an hour (see ActiveUsers). */
+  abstract readActive(hour: number): Promise<string[]>;
   /** The trending rows of one minute that count the events of one Kafka partition. */
   abstract readMovieCounts(minute: number, source: number): Promise<MovieCount[]>;
   /** Overwrites trending rows of one minute and one Kafka partition. */
