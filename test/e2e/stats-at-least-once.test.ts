@@ -35,6 +35,7 @@ describe('stats updates are published at least once', () => {
   const query = new ServiceProcess('query', ns.env);
   let socket: Socket;
   const pushes: HourlyStats[] = [];
+  const consumers: ServiceProcess[] = [];
 
   const setStatsLimit = async (bytes: number | undefined) => {
     const admin = await bed.kafka.admin();
@@ -75,6 +76,8 @@ describe('stats updates are published at least once', () => {
     expect(ack.ok).toBe(true);
   });
   afterAll(async () => {
+    // Whatever failed, no consumer is left running (one that already exited answers at once).
+    for (const c of consumers) await c.kill();
     socket?.disconnect();
     await query.stop();
     await bed.tearDown();
@@ -91,6 +94,7 @@ describe('stats updates are published at least once', () => {
 
     // 1. A normal batch: pushed, and the REST answer is read (and cached) by the query service.
     let consumer = new ServiceProcess('consumer', ns.env);
+    consumers.push(consumer);
     await consumer.start();
     await feeder.send(parts[0]);
     await pushed(expectedCount(1));
@@ -128,6 +132,7 @@ describe('stats updates are published at least once', () => {
       await setStatsLimit(undefined);
       const healed = Date.now();
       consumer = new ServiceProcess('consumer', ns.env);
+      consumers.push(consumer);
       await consumer.start();
       await pushed(expectedCount(i + 1));
       await waitFor('the REST answer to show the batch', async () => (await restCount()) === expectedCount(i + 1));
