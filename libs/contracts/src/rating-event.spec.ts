@@ -19,6 +19,12 @@ describe('rating event contract', () => {
     expect(decode(good)).toEqual({ ok: true, rating: { ...good, time: Date.parse(good.time) } });
   });
 
+  it('accepts a name of 100 emoji and one with an inner U+3000, as sent', () => {
+    for (const name of ['\u{1F3AC}'.repeat(100), 'Yamada\u3000Taro']) {
+      expect(decode({ ...good, name })).toMatchObject({ ok: true, rating: { name } });
+    }
+  });
+
   it('accepts time as epoch milliseconds', () => {
     expect(decode({ ...good, time: now - 1000 })).toMatchObject({ ok: true, rating: { time: now - 1000 } });
   });
@@ -34,6 +40,10 @@ describe('rating event contract', () => {
     ['a bad id', { ...good, id: 'nope' }, /id must be a UUID/],
     ['an empty name', { ...good, name: '' }, /name must be 1 to 100/],
     ['a long name', { ...good, name: 'x'.repeat(101) }, /name must be 1 to 100/],
+    ['a name of 101 emoji', { ...good, name: '\u{1F3AC}'.repeat(101) }, /name must be 1 to 100/],
+    ['a blank name with U+3000', { ...good, name: ' \u3000 ' }, /name must not be blank/],
+    ['a blank movie', { ...good, movie: '\u00A0' }, /movie must not be blank/],
+    ['a movie with a newline', { ...good, movie: 'Heat\n(1995)' }, /movie must not contain control characters/],
     ['a missing movie', { ...good, movie: undefined }, /movie/],
     ['rating 0', { ...good, rating: 0 }, /rating must be from 1 to 10/],
     ['rating 11', { ...good, rating: 11 }, /rating must be from 1 to 10/],

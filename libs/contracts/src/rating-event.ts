@@ -1,6 +1,8 @@
-import { IsInt, IsString, IsUUID, Length, Max, Min, ValidateBy, ValidationError, validateSync } from 'class-validator';
+import { isUtf8 } from 'node:buffer';
+import { IsInt, IsUUID, Max, Min, ValidateBy, ValidationError, validateSync } from 'class-validator';
 
 import { compileCheck } from './compiled-check';
+import { IsMovieTitle, IsUserName, describeUtf8Error } from './text';
 
 export const RATING_MIN = 1;
 export const RATING_MAX = 10;
@@ -20,12 +22,12 @@ export class RatingEvent {
   @IsUUID('all', { message: 'id must be a UUID' })
   id!: string;
 
-  @IsString({ message: 'name must be a string' })
-  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  /** 1–100 Unicode code points, not blank, no control characters (see checkText). */
+  @IsUserName()
   name!: string;
 
-  @IsString({ message: 'movie must be a string' })
-  @Length(1, 300, { message: 'movie must be 1 to 300 characters' })
+  /** 1–300 Unicode code points, same rule as name. */
+  @IsMovieTitle()
   movie!: string;
 
   @IsInt({ message: 'rating must be an integer' })
@@ -85,6 +87,13 @@ export function decodeRatingEvent(value: Buffer | null, options: DecodeOptions):
   if (value === null || value.length === 0) return { ok: false, reason: 'message has no value' };
   if (value.length > options.maxBytes) {
     return { ok: false, reason: `message is ${value.length} bytes, more than the limit of ${options.maxBytes}` };
+  }
+  // Refused, not repaired: toString would turn each bad byte into U+FFFD, so different bytes would
+  // become the same name or title.
+  if (!isUtf8(value)) return { ok: false, reason: `message is not valid UTF-8 (${describeUtf8Error(value)})` };
+  // RFC 8259 forbids a BOM on JSON sent over a network; JSON.parse's own error would not say why.
+  if (value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf) {
+    return { ok: false, reason: 'message starts with a UTF-8 byte order mark, which JSON must not have' };
   }
   let parsed: unknown;
   try {

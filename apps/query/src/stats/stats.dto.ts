@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { parseHour } from '@reeltime/contracts';
+import { IsUserName, parseHour } from '@reeltime/contracts';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { IsHour, IsHourRangeEnd, IsUserName } from '../api/validation';
+import { IsHour, IsHourRangeEnd } from '../api/validation';
 
 /** `hour` has passed IsHour, so it parses. */
 export function hourOf(value: string): number {
