@@ -36,6 +36,23 @@ export function daysInMonth(year: number, month: number): number {
   return month === 2 ? (isLeapYear(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+const digits2 = (s: string, at: number) => (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
+
+/**
+ * For a string already known to start `YYYY-MM-DDTHH:MM` (digits in place): whether that date, hour,
+ * minute and any `:SS` after them exist on the calendar. Date.parse rolls impossible values over
+ * (Feb 30 becomes Mar 2), so an event's time is checked with this first. No allocation: it runs on
+ * every rating the consumer reads.
+ */
+export function isCalendarDateTimePrefix(s: string): boolean {
+  const year = digits2(s, 0) * 100 + digits2(s, 2);
+  const month = digits2(s, 5);
+  const day = digits2(s, 8);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (digits2(s, 11) > 23 || digits2(s, 14) > 59) return false;
+  return s.charCodeAt(16) !== 58 /* ':' */ || digits2(s, 17) <= 59;
+}
+
 /**
  * Parses an hour as the REST API takes it: `2026-11-21T10:00:00Z`, `2026-11-21T10:00Z`, `2026-11-21T10`
  * (UTC when no offset is given). It must be a real calendar hour and the start of it. Each field is

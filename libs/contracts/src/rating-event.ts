@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { IsInt, IsUUID, Max, Min, ValidateBy, ValidationError, validateSync } from 'class-validator';
 
 import { compileCheck } from './compiled-check';
+import { isCalendarDateTimePrefix } from './hour';
 import { IsMovieTitle, IsUserName, describeUtf8Error } from './text';
 
 export const RATING_MIN = 1;
@@ -9,8 +10,14 @@ export const RATING_MAX = 10;
 
 function isEventTime(value: unknown): boolean {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
-  // ISO-8601 with a date and a time; Date.parse alone would also take "March 5" and the like.
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value));
+  // ISO-8601 with a date and a time; Date.parse alone would also take "March 5" and the like, and
+  // would read 2026-02-30 as March 2.
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) &&
+    isCalendarDateTimePrefix(value) &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 /**
@@ -39,7 +46,8 @@ export class RatingEvent {
     name: 'isEventTime',
     validator: {
       validate: isEventTime,
-      defaultMessage: () => 'time must be an ISO-8601 date-time string or epoch milliseconds',
+      defaultMessage: () =>
+        'time must be an ISO-8601 date-time string (a real calendar date and time) or epoch milliseconds',
     },
   })
   time!: string | number;
