@@ -12,7 +12,7 @@ export function hourOf(value: string): number {
 }
 
 export class UserParams {
-  @ApiProperty({ description: 'user name (URL-encoded)', example: 'Alice Smith' })
+  @ApiProperty({ description: 'user name, URL-encoded: 1–100 Unicode code points, not blank', example: 'Alice Smith' })
   @IsUserName()
   name!: string;
 }
