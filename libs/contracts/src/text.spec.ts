@@ -114,6 +114,14 @@ describe('UTF-8 of keys and values', () => {
     expect(checkRatingKey(null, 'Alice')).toMatch(/^key must be the user name.*has none/);
   });
 
+  it('accepts a real U+FFFD (bytes EF BF BD) in key and value: only repaired bytes are refused', () => {
+    const name = 'Al\uFFFDice';
+    const result = decodeRatingEvent(Buffer.from(event(name)), options);
+    expect(result.ok && result.rating.name).toBe(name);
+    expect(checkRatingKey(Buffer.from(name), name)).toBeUndefined();
+    expect(checkRatingKey(Buffer.from('Bob'), name)).toMatch(/^key must be the user name/);
+  });
+
   it('refuses a value with a byte order mark, naming it', () => {
     const value = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(event('Alice'))]);
     expect(isUtf8(value)).toBe(true);
