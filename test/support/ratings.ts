@@ -72,7 +72,7 @@ export class Feeder {
     }
   }
 
-  async sendRaw(messages: Array<{ key: string | null; value: string | Buffer | null }>): Promise<void> {
+  async sendRaw(messages: Array<{ key: string | Buffer | null; value: string | Buffer | null }>): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.createProducer({ idempotent: true });
       await this.producer.connect();

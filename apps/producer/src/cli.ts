@@ -10,7 +10,6 @@ import { Summary, formatSeconds, formatSummary } from './cli/progress';
 import { StderrLogger } from './cli/stderr-logger';
 import { SystemClock } from './clock';
 import { GeneratorOptions, RatingGenerator } from './generation/rating-generator';
-import { seededFaker } from './generation/seeded-faker';
 import { Pacer, UnlimitedPacer } from './pacing/pacer';
 import { TokenBucket } from './pacing/token-bucket';
 import { RatingPump } from './production/rating-pump';
@@ -103,7 +102,7 @@ async function replay(
   const catalogue = await loadMoviesFile(moviesFile, report);
   const startedAt = clock.now();
   const timing = new ReplayTiming({ speed: options.speed, retime: options.retime, startedAt });
-  const mapper = new ReplayMapper(catalogue, timing, seededFaker(options.seed), config.batch.maxFutureSkewMs);
+  const mapper = new ReplayMapper(catalogue, timing, config.batch.maxFutureSkewMs);
   say(
     `replaying ${file} with ${catalogue.size} titles from ${moviesFile}` +
       `${options.speed ? ` at ${options.speed}x` : ''}${options.retime ? ', retimed to now' : ', original times'}` +

@@ -2,3 +2,4 @@ export * from './rating-event';
 export * from './hour';
 export * from './hourly-stats';
 export * from './dlq';
+export * from './text';

@@ -19,6 +19,22 @@ describe('rating event contract', () => {
     expect(decode(good)).toEqual({ ok: true, rating: { ...good, time: Date.parse(good.time) } });
   });
 
+  it('accepts a name of 100 emoji and one with an inner U+3000, as sent', () => {
+    for (const name of ['\u{1F3AC}'.repeat(100), 'Yamada\u3000Taro']) {
+      expect(decode({ ...good, name })).toMatchObject({ ok: true, rating: { name } });
+    }
+  });
+
+  it('accepts a time on Feb 29 of a leap year and at 23:59:59', () => {
+    const opts = { ...options, now: Date.parse('2028-03-01T00:00:00Z') };
+    for (const time of ['2028-02-29T10:15:30Z', '2028-02-29T23:59:59.999Z']) {
+      expect(decodeRatingEvent(Buffer.from(JSON.stringify({ ...good, time })), opts)).toMatchObject({
+        ok: true,
+        rating: { time: Date.parse(time) },
+      });
+    }
+  });
+
   it('accepts time as epoch milliseconds', () => {
     expect(decode({ ...good, time: now - 1000 })).toMatchObject({ ok: true, rating: { time: now - 1000 } });
   });
@@ -34,12 +50,26 @@ describe('rating event contract', () => {
     ['a bad id', { ...good, id: 'nope' }, /id must be a UUID/],
     ['an empty name', { ...good, name: '' }, /name must be 1 to 100/],
     ['a long name', { ...good, name: 'x'.repeat(101) }, /name must be 1 to 100/],
+    ['a name of 101 emoji', { ...good, name: '\u{1F3AC}'.repeat(101) }, /name must be 1 to 100/],
+    ['a blank name with U+3000', { ...good, name: ' \u3000 ' }, /name must not be blank/],
+    ['a blank movie', { ...good, movie: '\u00A0' }, /movie must not be blank/],
+    ['a movie with a newline', { ...good, movie: 'Heat\n(1995)' }, /movie must not contain control characters/],
     ['a missing movie', { ...good, movie: undefined }, /movie/],
     ['rating 0', { ...good, rating: 0 }, /rating must be from 1 to 10/],
     ['rating 11', { ...good, rating: 11 }, /rating must be from 1 to 10/],
     ['a fractional rating', { ...good, rating: 7.5 }, /rating must be an integer/],
     ['a string rating', { ...good, rating: '8' }, /rating must be an integer/],
     ['a bad time', { ...good, time: 'yesterday' }, /time must be/],
+    [
+      'a time on Feb 30',
+      { ...good, time: '2026-02-30T10:15:30Z' },
+      /time must be an ISO-8601 date-time string \(a real/,
+    ],
+    ['a time on Feb 29 of 2026', { ...good, time: '2026-02-29T10:15:30Z' }, /time must be/],
+    ['a time at T24:00', { ...good, time: '2026-11-20T24:00:00Z' }, /time must be/],
+    ['a time in month 13', { ...good, time: '2026-13-01T10:15:30Z' }, /time must be/],
+    ['a time at minute 60', { ...good, time: '2026-11-21T09:60:00Z' }, /time must be/],
+    ['a time at second 60', { ...good, time: '2026-11-21T09:59:60Z' }, /time must be/],
     ['a time too far ahead', { ...good, time: now + 301_000 }, /time is 301000 ms in the future/],
   ])('rejects %s, naming the field', (_label, value, reason) => {
     const result = decode(value);

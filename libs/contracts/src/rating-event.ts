@@ -1,14 +1,23 @@
-import { IsInt, IsString, IsUUID, Length, Max, Min, ValidateBy, ValidationError, validateSync } from 'class-validator';
+import { isUtf8 } from 'node:buffer';
+import { IsInt, IsUUID, Max, Min, ValidateBy, ValidationError, validateSync } from 'class-validator';
 
 import { compileCheck } from './compiled-check';
+import { isCalendarDateTimePrefix } from './hour';
+import { IsMovieTitle, IsUserName, describeUtf8Error } from './text';
 
 export const RATING_MIN = 1;
 export const RATING_MAX = 10;
 
 function isEventTime(value: unknown): boolean {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
-  // ISO-8601 with a date and a time; Date.parse alone would also take "March 5" and the like.
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value));
+  // ISO-8601 with a date and a time; Date.parse alone would also take "March 5" and the like, and
+  // would read 2026-02-30 as March 2.
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) &&
+    isCalendarDateTimePrefix(value) &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 /**
@@ -20,12 +29,12 @@ export class RatingEvent {
   @IsUUID('all', { message: 'id must be a UUID' })
   id!: string;
 
-  @IsString({ message: 'name must be a string' })
-  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  /** 1–100 Unicode code points, not blank, no control characters (see checkText). */
+  @IsUserName()
   name!: string;
 
-  @IsString({ message: 'movie must be a string' })
-  @Length(1, 300, { message: 'movie must be 1 to 300 characters' })
+  /** 1–300 Unicode code points, same rule as name. */
+  @IsMovieTitle()
   movie!: string;
 
   @IsInt({ message: 'rating must be an integer' })
@@ -37,7 +46,8 @@ export class RatingEvent {
     name: 'isEventTime',
     validator: {
       validate: isEventTime,
-      defaultMessage: () => 'time must be an ISO-8601 date-time string or epoch milliseconds',
+      defaultMessage: () =>
+        'time must be an ISO-8601 date-time string (a real calendar date and time) or epoch milliseconds',
     },
   })
   time!: string | number;
@@ -86,9 +96,20 @@ export function decodeRatingEvent(value: Buffer | null, options: DecodeOptions):
   if (value.length > options.maxBytes) {
     return { ok: false, reason: `message is ${value.length} bytes, more than the limit of ${options.maxBytes}` };
   }
+  // RFC 8259 forbids a BOM on JSON sent over a network; JSON.parse's own error would not say why.
+  if (value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf) {
+    return { ok: false, reason: 'message starts with a UTF-8 byte order mark, which JSON must not have' };
+  }
+  const text = value.toString('utf8');
+  // Refused, not repaired: toString turns each bad sequence into U+FFFD, so different bytes would
+  // become the same name or title. Only a text holding U+FFFD can have been repaired, and the native
+  // check costs several times the search, so it runs only then.
+  if (text.includes('\uFFFD') && !isUtf8(value)) {
+    return { ok: false, reason: `message is not valid UTF-8 (${describeUtf8Error(value)})` };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
     return { ok: false, reason: `message is not valid JSON: ${(err as Error).message}` };
   }

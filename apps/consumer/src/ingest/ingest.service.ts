@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
-import { decodeRatingEvent } from '@reeltime/contracts';
+import { checkRatingKey, decodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { BoundedMemo } from '../bounded-memo';
 import { Clock } from '../clock';
@@ -122,12 +122,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     for (const m of fetched.messages) {
       const source = { topic: fetched.topic, partition: fetched.partition, offset: m.offset };
       const decoded = decodeRatingEvent(m.value, options);
-      let reason = decoded.ok ? undefined : decoded.reason;
       // A user's events must all sit in the partition their name hashes to: the stats cache relies
       // on one consumer owning all of a user's events.
-      if (decoded.ok && (m.key === null || m.key.toString('utf8') !== decoded.rating.name)) {
-        reason = 'key must be the user name (the event’s name field)';
-      }
+      const reason = decoded.ok ? checkRatingKey(m.key, decoded.rating.name) : decoded.reason;
       if (decoded.ok && reason === undefined) {
         const { rating } = decoded;
         rating.name = this.names.get(rating.name);

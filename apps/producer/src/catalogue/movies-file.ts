@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { MOVIE_MAX, checkText } from '@reeltime/contracts';
 import { Catalogue, Movie, builtInCatalogue } from './catalogue';
 import { parseCsvLine } from './csv';
 
@@ -12,8 +13,6 @@ export interface LineIssue {
 
 export type MoviesLine = { ok: true; movie: Movie } | { ok: false; reason: string };
 
-const MAX_TITLE = 300;
-
 /** One line of MovieLens movies.csv: `movieId,title,genres` (genres `|`-separated; "(no genres listed)"). */
 export function parseMoviesLine(line: string): MoviesLine {
   const fields = parseCsvLine(line);
@@ -23,9 +22,9 @@ export function parseMoviesLine(line: string): MoviesLine {
   const [idText, rawTitle, genreText] = fields;
   if (!/^\d+$/.test(idText)) return { ok: false, reason: `movieId "${idText}" is not a positive integer` };
   const title = rawTitle.trim();
-  if (title.length === 0 || title.length > MAX_TITLE) {
-    return { ok: false, reason: `title must be 1 to ${MAX_TITLE} characters` };
-  }
+  // The consumer's rule for movie titles: a title it would dead-letter is reported here instead.
+  const bad = checkText(title, 'title', MOVIE_MAX);
+  if (bad !== undefined) return { ok: false, reason: bad };
   const genres = genreText === '(no genres listed)' || genreText === '' ? [] : genreText.split('|');
   return { ok: true, movie: { id: Number(idText), title, genres } };
 }

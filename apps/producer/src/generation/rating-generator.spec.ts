@@ -1,10 +1,11 @@
-import { decodeRatingEvent, encodeRatingEvent } from '@reeltime/contracts';
+import { Rating, decodeRatingEvent, encodeRatingEvent } from '@reeltime/contracts';
 import { builtInCatalogue } from '../catalogue/catalogue';
 import { RatingGenerator, GeneratorOptions } from './rating-generator';
 import { ZipfSampler } from './zipf';
 
 const NOW = Date.UTC(2026, 10, 21, 10, 15, 30, 123);
 const catalogue = builtInCatalogue();
+const DECODE = { now: NOW, maxFutureSkewMs: 300_000, maxBytes: 4096 };
 
 function generator(overrides: Partial<GeneratorOptions> = {}): RatingGenerator {
   return new RatingGenerator(catalogue, { users: 50, seed: 42, lateFraction: 0, order: 'random', ...overrides });
@@ -15,18 +16,30 @@ function draw(g: RatingGenerator, n: number, now = NOW) {
 }
 
 describe('RatingGenerator', () => {
-  it('gives the same viewers and the same ratings, ids included, for the same seed', () => {
+  it('gives the same viewers and the same ratings for the same seed, each with an id of its own', () => {
     const a = generator();
     const b = generator();
     expect(a.viewers.map((v) => v.name)).toEqual(b.viewers.map((v) => v.name));
-    expect(draw(a, 2000)).toEqual(draw(b, 2000));
+    const [fromA, fromB] = [draw(a, 2000), draw(b, 2000)];
+    const content = (rs: Rating[]) => rs.map(({ name, movie, rating, time }) => ({ name, movie, rating, time }));
+    expect(content(fromA)).toEqual(content(fromB));
+    // Two runs with one seed (a restart, a second instance) must not reuse each other's ids.
+    const ids = new Set([...fromA, ...fromB].map((r) => r.id));
+    expect(ids.size).toBe(4000);
+    expect(fromA.every((r) => decodeRatingEvent(encodeRatingEvent(r), DECODE).ok)).toBe(true);
+  });
+
+  it('takes its ids from the injected source', () => {
+    let n = 0;
+    const g = generator({ newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` });
+    expect(draw(g, 3).map((r) => r.id)).toEqual([1, 2, 3].map((i) => `00000000-0000-4000-8000-00000000000${i}`));
   });
 
   it('gives other viewers and ratings for another seed', () => {
     const a = generator({ seed: 1 });
     const b = generator({ seed: 2 });
     expect(a.viewers.map((v) => v.name)).not.toEqual(b.viewers.map((v) => v.name));
-    expect(draw(a, 10).map((r) => r.id)).not.toEqual(draw(b, 10).map((r) => r.id));
+    expect(draw(a, 10).map((r) => r.rating)).not.toEqual(draw(b, 10).map((r) => r.rating));
   });
 
   it('makes viewer names unique even when Faker repeats a name', () => {

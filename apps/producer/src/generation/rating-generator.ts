@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Faker } from '@faker-js/faker';
 import { RATING_MAX, RATING_MIN, Rating } from '@reeltime/contracts';
 import { Catalogue } from '../catalogue/catalogue';
@@ -17,6 +18,8 @@ export interface GeneratorOptions {
   order: 'random' | 'round-robin';
   /** Zipf exponent of movie popularity; 1 is the classic skew. */
   zipfExponent?: number;
+  /** Event ids; a random UUID each by default (see RatingGenerator). */
+  newId?: () => string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -26,8 +29,11 @@ const TASTE = 1.2;
 /**
  * Makes synthetic ratings: who rates (viewer order), what (Zipf over catalogue position, so popular
  * films are rated more), how (the film's own quality + the viewer's bias and genre taste + noise,
- * rounded to 1–10) and when (now, or within the past hour for the late fraction). All randomness,
- * event ids included, comes from one seeded Faker: same seed and same clock, same events.
+ * rounded to 1–10) and when (now, or within the past hour for the late fraction). The content comes
+ * from one seeded Faker: same seed and same clock, same viewers, movies and ratings. The ids do not:
+ * the id is the idempotency key, so a second run with the same seed (a restart, another instance)
+ * taking them from the seeded stream would emit the first run's ids for other events, and the
+ * consumer would keep one of each pair. They are random UUIDs instead.
  */
 export class RatingGenerator {
   readonly viewers: readonly Viewer[];
@@ -35,6 +41,7 @@ export class RatingGenerator {
   private readonly zipf: ZipfSampler;
   private readonly quality: Float64Array;
   private turn = 0;
+  private readonly newId: () => string;
   /** See GeneratorOptions.order; switched when the service moves between interval and rate mode. */
   order: GeneratorOptions['order'];
 
@@ -43,6 +50,7 @@ export class RatingGenerator {
     private readonly options: GeneratorOptions,
   ) {
     this.order = options.order;
+    this.newId = options.newId ?? randomUUID;
     this.faker = seededFaker(options.seed);
     this.viewers = createViewers(this.faker, options.users, catalogue.genres());
     this.zipf = new ZipfSampler(catalogue.size, options.zipfExponent ?? 1);
@@ -66,7 +74,7 @@ export class RatingGenerator {
     const score = Math.round(this.quality[position] + viewer.bias + taste + normal(f) * NOISE);
     const late = this.options.lateFraction > 0 && f.number.float() < this.options.lateFraction;
     return {
-      id: f.string.uuid(),
+      id: this.newId(),
       name: viewer.name,
       movie: movie.title,
       rating: Math.min(RATING_MAX, Math.max(RATING_MIN, score)),

@@ -2,7 +2,7 @@ import { Faker, en } from '@faker-js/faker';
 
 /**
  * The producer's random source: one Faker instance of its own (not the shared global one), seeded, so a
- * run with the same PRODUCER_SEED yields the same viewers, ratings and event ids.
+ * run with the same PRODUCER_SEED yields the same viewers and ratings (event ids are not seeded).
  */
 export function seededFaker(seed: number): Faker {
   const faker = new Faker({ locale: [en] });

@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeRatingEvent, encodeRatingEvent } from '@reeltime/contracts';
 import { Catalogue } from '../catalogue/catalogue';
 import { LineIssue } from '../catalogue/movies-file';
-import { seededFaker } from '../generation/seeded-faker';
 import { FakeClock, MemoryPublisher } from '../testing/fakes';
 import { parseRatingsLine, starsToRating } from './movielens-ratings';
-import { ReplayMapper } from './replay-mapper';
+import { MappedLine, ReplayMapper, replayEventId } from './replay-mapper';
 import { ReplayTiming } from './replay-timing';
 import { replayRatings } from './replayer';
 
@@ -16,9 +16,14 @@ const catalogue = new Catalogue([
 ]);
 const NOW = Date.UTC(2026, 10, 21, 10, 0, 0);
 const SKEW = 300_000;
+const DECODE = { now: NOW, maxFutureSkewMs: SKEW, maxBytes: 4096 };
+const ok = (m: MappedLine) => {
+  if (!m.ok) throw new Error(m.reason);
+  return m.rating;
+};
 
-function mapper(timing = new ReplayTiming({ retime: false, startedAt: NOW }), seed = 1): ReplayMapper {
-  return new ReplayMapper(catalogue, timing, seededFaker(seed), SKEW);
+function mapper(timing = new ReplayTiming({ retime: false, startedAt: NOW })): ReplayMapper {
+  return new ReplayMapper(catalogue, timing, SKEW);
 }
 
 describe('MovieLens ratings lines', () => {
@@ -71,10 +76,23 @@ describe('ReplayMapper', () => {
     });
   });
 
-  it('takes its ids from the seeded source, so a replay is reproducible', () => {
-    const ids = (seed: number) => [1, 2, 3].map((i) => mapper(undefined, seed).map(`${i},1,3,100`, NOW));
-    expect(ids(5)).toEqual(ids(5));
-    expect(ids(5)).not.toEqual(ids(6));
+  it('derives each id from the row, so replaying a file twice sends the same ids (idempotent)', () => {
+    const lines = ['1,1,3,100', '2,1,3,100', '1,11,3,100', '1,1,3,101', '1,1,4,100'];
+    const ids = () => lines.map((line) => mapper().map(line, NOW)).map((m) => (m.ok ? m.rating.id : m.reason));
+    const first = ids();
+    expect(ids()).toEqual(first);
+    // Another user, movie, timestamp or number of stars is another event.
+    expect(new Set(first).size).toBe(lines.length);
+    expect(first[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(decodeRatingEvent(encodeRatingEvent(ok(mapper().map(lines[0], NOW))), DECODE).ok).toBe(true);
+  });
+
+  it('gives a retimed replay other ids than the original times, as its events are other events', () => {
+    const original = ok(mapper().map('1,1,3,100', NOW));
+    const retimed = ok(mapper(new ReplayTiming({ retime: true, startedAt: NOW })).map('1,1,3,100', NOW));
+    expect(retimed.time).not.toBe(original.time);
+    expect(retimed.id).not.toBe(original.id);
+    expect(replayEventId({ userId: 1, movieId: 1, stars: 3, timestamp: 100 }, retimed.time)).toBe(retimed.id);
   });
 
   it('reports a movie that is not in the movies file', () => {

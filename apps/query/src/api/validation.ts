@@ -28,20 +28,6 @@ export function validationPipe(): ValidationPipe {
   });
 }
 
-/** A user name as the rating contract has it: 1 to 100 characters, and not blank. */
-export function IsUserName(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isUserName',
-      validator: {
-        validate: (v: unknown) => typeof v === 'string' && v.length <= 100 && v.trim().length > 0,
-        defaultMessage: (args) => `${args?.property ?? 'name'} must be 1 to 100 characters and not blank`,
-      },
-    },
-    options,
-  );
-}
-
 /** An ISO-8601 start of an hour (see parseHour). */
 export function IsHour(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(

@@ -1,5 +1,5 @@
+import { IsUserName } from '@reeltime/contracts';
 import { validateSync } from 'class-validator';
-import { IsUserName } from '../api/validation';
 import { describeErrors } from '../api/validation';
 
 export class SubscriptionRequest {
@@ -7,7 +7,7 @@ export class SubscriptionRequest {
   name!: string;
 }
 
-/** Checks a `subscribe`/`unsubscribe` payload: `{name}` with a non-blank name of up to 100 characters. */
+/** Checks a `subscribe`/`unsubscribe` payload: `{name}` with a name the rating contract accepts (checkText). */
 export function readSubscription(body: unknown): { ok: true; name: string } | { ok: false; error: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, error: 'payload must be an object like {"name": "Alice Smith"}' };

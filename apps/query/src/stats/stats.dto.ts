@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { parseHour } from '@reeltime/contracts';
+import { IsUserName, parseHour } from '@reeltime/contracts';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { IsHour, IsHourRangeEnd, IsUserName } from '../api/validation';
+import { IsHour, IsHourRangeEnd } from '../api/validation';
 
 /** `hour` has passed IsHour, so it parses. */
 export function hourOf(value: string): number {
@@ -12,7 +12,7 @@ export function hourOf(value: string): number {
 }
 
 export class UserParams {
-  @ApiProperty({ description: 'user name (URL-encoded)', example: 'Alice Smith' })
+  @ApiProperty({ description: 'user name, URL-encoded: 1–100 Unicode code points, not blank', example: 'Alice Smith' })
   @IsUserName()
   name!: string;
 }

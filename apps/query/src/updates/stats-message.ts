@@ -1,4 +1,4 @@
-import { HourlyStats, RATING_MAX, parseHour, toHourlyStats } from '@reeltime/contracts';
+import { HourlyStats, RATING_MAX, checkName, parseHour, toHourlyStats } from '@reeltime/contracts';
 
 export type StatsMessageResult = { ok: true; stats: HourlyStats; hour: number } | { ok: false; reason: string };
 
@@ -20,8 +20,9 @@ export function parseStatsMessage(value: Buffer | null): StatsMessageResult {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not a JSON object' };
   const m = raw as Record<string, unknown>;
-  if (typeof m.name !== 'string' || m.name.length === 0)
-    return { ok: false, reason: 'name must be a non-empty string' };
+  // The rule the consumer stored the name under; a name it could not have written is not forwarded.
+  const badName = checkName(m.name);
+  if (badName !== undefined) return { ok: false, reason: badName };
   const hour = typeof m.hour === 'string' ? parseHour(m.hour) : undefined;
   if (!hour?.ok) return { ok: false, reason: 'hour must be the ISO-8601 start of an hour' };
   if (!isCount(m.count) || !isCount(m.sum)) return { ok: false, reason: 'count and sum must be non-negative integers' };
@@ -34,6 +35,6 @@ export function parseStatsMessage(value: Buffer | null): StatsMessageResult {
   if (!updatedAt) return { ok: false, reason: 'updatedAt must be an ISO-8601 date-time' };
   // The shape is built in one place (libs/contracts), from the validated fields.
   const aggregate = { count: m.count, sum: m.sum, min: m.min, max: m.max, histogram: m.histogram };
-  const stats = toHourlyStats(m.name, hour.hour, aggregate, Date.parse(updatedAt));
+  const stats = toHourlyStats(m.name as string, hour.hour, aggregate, Date.parse(updatedAt));
   return { ok: true, stats, hour: hour.hour };
 }
