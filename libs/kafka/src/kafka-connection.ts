@@ -155,18 +155,27 @@ export class KafkaConnection implements OnApplicationShutdown {
   }
 
   /**
-   * The largest record batch the broker accepts for a topic (`max.message.bytes`, the topic's own value
-   * or the broker's default), so a publisher can split its sends under it.
+   * What a publisher needs to know of a topic: the largest record batch the broker accepts for it
+   * (`max.message.bytes`, the topic's own value or the broker's default), so sends can be split under
+   * it, and its partition count.
    */
-  async maxMessageBytes(topic: string): Promise<number> {
+  async topicShape(topic: string): Promise<{ maxMessageBytes: number; partitions: number }> {
     const admin = await this.admin();
-    const { resources } = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
-    });
-    const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`no max.message.bytes for topic ${topic}`);
-    return value;
+    const [{ resources }, { topics }] = await Promise.all([
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      }),
+      admin.fetchTopicMetadata({ topics: [topic] }),
+    ]);
+    const maxMessageBytes = Number(
+      resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
+    );
+    const partitions = topics[0]?.partitions.length ?? 0;
+    if (!Number.isInteger(maxMessageBytes) || maxMessageBytes <= 0 || partitions <= 0) {
+      throw new Error(`topic ${topic}: no max.message.bytes or no partitions`);
+    }
+    return { maxMessageBytes, partitions };
   }
 
   /** A cheap round trip that proves the cluster answers (used by /health). */

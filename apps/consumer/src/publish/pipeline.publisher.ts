@@ -3,6 +3,7 @@ import { AppConfig } from '@reeltime/config';
 import { DLQ_HEADERS, HourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { DeadLetter } from '../ingest/micro-batcher';
+import { mapLimit } from '../storage/concurrency';
 import { BATCH_OVERHEAD, OutgoingRecord, chunkBySize, fitRecord } from './record-size';
 
 /** The consumer's writes to Kafka: dead letters and stats updates, both before the offsets are committed. */
@@ -12,6 +13,14 @@ export abstract class PipelinePublisher {
   abstract stats(stats: HourlyStats[]): Promise<void>;
 }
 
+interface TopicShape {
+  budget: number;
+  partitions: number;
+}
+
+/** Concurrent sends per publish: the producer's maxInFlightRequests. */
+const SENDS_IN_FLIGHT = 5;
+
 /** Kafka's default `max.message.bytes`, used until the topic's own value has been read. */
 const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
@@ -19,8 +28,8 @@ const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 export class KafkaPipelinePublisher extends PipelinePublisher implements OnModuleInit {
   private readonly logger = new Logger(KafkaPipelinePublisher.name);
   private readonly producer: Producer;
-  /** Per topic, the bytes one send may carry (the topic's `max.message.bytes` less the batch overhead). */
-  private readonly budgets = new Map<string, number>();
+  /** Per topic: the bytes one send may carry (its `max.message.bytes` less the batch overhead), its partitions. */
+  private readonly shapes = new Map<string, TopicShape>();
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -29,7 +38,7 @@ export class KafkaPipelinePublisher extends PipelinePublisher implements OnModul
     super();
     // Idempotent with acks=all: a retried send after a broker hiccup is not written twice.
     // KafkaConnection disconnects it on shutdown, after the final flush.
-    this.producer = kafka.createProducer({ idempotent: true, maxInFlightRequests: 5 });
+    this.producer = kafka.createProducer({ idempotent: true, maxInFlightRequests: SENDS_IN_FLIGHT });
   }
 
   async onModuleInit(): Promise<void> {
@@ -39,12 +48,12 @@ export class KafkaPipelinePublisher extends PipelinePublisher implements OnModul
   async deadLetters(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const topic = this.config.kafka.topics.dlq;
-    const budget = await this.budget(topic);
+    const { budget, partitions } = await this.shape(topic);
     await this.send(
       topic,
       budget,
-      letters.map((l) =>
-        fitRecord(
+      letters.map((l) => ({
+        ...fitRecord(
           {
             key: l.key,
             value: l.value,
@@ -57,40 +66,49 @@ export class KafkaPipelinePublisher extends PipelinePublisher implements OnModul
           },
           budget,
         ),
-      ),
+        // By source partition, not by key: a hostile key can be a megabyte long, and kafkajs's murmur2
+        // costs about a microsecond per key byte. A source partition's dead letters stay in order.
+        partition: l.source.partition % partitions,
+      })),
     );
   }
 
   async stats(stats: HourlyStats[]): Promise<void> {
     if (stats.length === 0) return;
     const topic = this.config.kafka.topics.stats;
+    const { budget } = await this.shape(topic);
     await this.send(
       topic,
-      await this.budget(topic),
+      budget,
       stats.map((s) => ({ key: s.name, value: JSON.stringify(s) })),
     );
   }
 
-  /** Sends in chunks that the broker cannot refuse as too large (see chunkBySize). */
+  /**
+   * Sends in chunks that the broker cannot refuse as too large (see chunkBySize), several at a time:
+   * a burst of large dead letters makes many chunks, and one round trip each in turn would hold the
+   * batch's commit back by seconds. The idempotent producer keeps each partition's order.
+   */
   private async send(topic: string, budget: number, records: OutgoingRecord[]): Promise<void> {
-    for (const messages of chunkBySize(records, budget)) {
-      await this.producer.send({ topic, acks: -1, messages });
-    }
+    await mapLimit(chunkBySize(records, budget), SENDS_IN_FLIGHT, (messages) =>
+      this.producer.send({ topic, acks: -1, messages }),
+    );
   }
 
   /** Read from the broker once per topic; until it can be read, Kafka's default limit is assumed. */
-  private async budget(topic: string): Promise<number> {
-    let budget = this.budgets.get(topic);
-    if (budget === undefined) {
+  private async shape(topic: string): Promise<TopicShape> {
+    let shape = this.shapes.get(topic);
+    if (!shape) {
       try {
-        budget = (await this.kafka.maxMessageBytes(topic)) - BATCH_OVERHEAD;
-        this.budgets.set(topic, budget);
-        this.logger.log({ msg: 'publishing in sends of at most', topic, bytes: budget });
+        const { maxMessageBytes, partitions } = await this.kafka.topicShape(topic);
+        shape = { budget: maxMessageBytes - BATCH_OVERHEAD, partitions };
+        this.shapes.set(topic, shape);
+        this.logger.log({ msg: 'publishing in sends of at most', topic, bytes: shape.budget });
       } catch (err) {
         this.logger.warn({ msg: 'could not read max.message.bytes; assuming the default', topic, err: String(err) });
-        return KAFKA_DEFAULT_MAX_MESSAGE_BYTES - BATCH_OVERHEAD;
+        return { budget: KAFKA_DEFAULT_MAX_MESSAGE_BYTES - BATCH_OVERHEAD, partitions: 1 };
       }
     }
-    return budget;
+    return shape;
   }
 }

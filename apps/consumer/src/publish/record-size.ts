@@ -6,6 +6,8 @@ export interface OutgoingRecord {
   key: Buffer | string | null;
   value: Buffer | string | null;
   headers?: Record<string, string>;
+  /** Set to bypass the partitioner. */
+  partition?: number;
 }
 
 /**
