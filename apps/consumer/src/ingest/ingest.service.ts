@@ -15,6 +15,16 @@ import { Batch, MicroBatcher } from './micro-batcher';
 import { FetchedBatch, RatingsSource } from './ratings.source';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** How long each step of a flush took (its last attempt), for the "flushed" log line. */
+type Steps = Partial<Record<'writeMs' | 'deadLettersMs' | 'publishMs' | 'commitMs', number>>;
+async function timed<T>(steps: Steps, step: keyof Steps, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    steps[step] = Math.round(performance.now() - started);
+  }
+}
 const backoffMs = (attempt: number): number => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
 
 /**
@@ -201,6 +211,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     let outcome: WriteOutcome | undefined;
     let lettersDelivered = false;
     let published = false;
+    const steps: Steps = {};
     for (let attempt = 1; ; attempt++) {
       if (!current()) {
         this.logger.warn({
@@ -215,17 +226,20 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         // waits at most one budget for the DLQ topic, so dead letters never hold the ratings back long.
         // Both are awaited, failed or not, so no step of this attempt runs on into the next one.
         const [written, delivered] = await Promise.allSettled([
-          outcome ?? this.writer.write(batch.ratings, this.clock.now(), current),
-          lettersDelivered ? undefined : this.deadLetters.deliver(batch.deadLetters),
+          outcome ?? timed(steps, 'writeMs', () => this.writer.write(batch.ratings, this.clock.now(), current)),
+          lettersDelivered
+            ? undefined
+            : timed(steps, 'deadLettersMs', () => this.deadLetters.deliver(batch.deadLetters)),
         ]);
         if (delivered.status === 'fulfilled') lettersDelivered = true;
         if (written.status === 'rejected') throw written.reason;
         outcome = written.value;
         if (delivered.status === 'rejected') throw delivered.reason;
         stage = 'kafka';
-        if (!published) await this.publisher.stats(outcome.stats);
+        const { stats } = outcome;
+        if (!published) await timed(steps, 'publishMs', () => this.publisher.stats(stats));
         published = true;
-        return await this.commit(batch, outcome, started);
+        return await this.commit(batch, outcome, started, steps);
       } catch (err) {
         // Not a failure: the check at the top of the loop gives the batch up.
         if (err instanceof PartitionsMoved) continue;
@@ -257,9 +271,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Commits a written and published batch; never throws. */
-  private async commit(batch: Batch, outcome: WriteOutcome, started: number): Promise<void> {
+  private async commit(batch: Batch, outcome: WriteOutcome, started: number, steps: Steps): Promise<void> {
     try {
-      await this.source.commit(batch.commits);
+      await timed(steps, 'commitMs', () => this.source.commit(batch.commits));
     } catch (err) {
       // Typically the partitions moved: the new owner gets the batch again and rewrites the same rows.
       this.metrics.commitFailures.inc();
@@ -284,6 +298,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       pointReads: outcome.pointReads,
       trendingRows: outcome.trendingRows,
       ms: Math.round(seconds * 1000),
+      ...steps,
     });
   }
 
