@@ -45,9 +45,12 @@ export class QueryModule {
         { provide: TrendingRepository, useClass: CassandraTrendingRepository },
         {
           provide: AnswerCache,
-          inject: [AppConfig, MetricsRegistry],
-          useFactory: (config: AppConfig, metrics: MetricsRegistry) =>
-            withCacheMetrics(new AnswerCache(config.query.cacheMaxEntries), metrics),
+          inject: [AppConfig, MetricsRegistry, Clock],
+          useFactory: (config: AppConfig, metrics: MetricsRegistry, clock: Clock) =>
+            withCacheMetrics(
+              new AnswerCache(config.query.cacheMaxEntries, { ttlMs: config.query.cacheTtlMs, clock }),
+              metrics,
+            ),
         },
         StatsService,
         TrendingService,
