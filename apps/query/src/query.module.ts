@@ -13,6 +13,7 @@ import { RatingsFeed } from './feed/ratings-feed';
 import { LiveGateway } from './live/live.gateway';
 import { Clock, SystemClock } from './platform/clock';
 import { InstanceId, RandomInstanceId } from './platform/instance-id';
+import { ReadDeadline } from './platform/read-deadline';
 import { CassandraStatsRepository, StatsRepository } from './stats/stats.repository';
 import { StatsService } from './stats/stats.service';
 import { UsersController } from './stats/users.controller';
@@ -41,6 +42,7 @@ export class QueryModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: Clock, useClass: SystemClock },
         { provide: InstanceId, useClass: RandomInstanceId },
+        ReadDeadline,
         { provide: StatsRepository, useClass: CassandraStatsRepository },
         { provide: TrendingRepository, useClass: CassandraTrendingRepository },
         {
