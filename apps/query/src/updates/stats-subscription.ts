@@ -80,7 +80,9 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
     });
     const consumer = this.kafka.createConsumer({
       groupId: this.groupId,
-      sessionTimeout: 30_000,
+      // The group has this one member. After a broker restart the group still lists the member that was
+      // lost with it, and the rejoin waits until that member's session expires: keep the wait short.
+      sessionTimeout: 10_000,
       maxWaitTimeInMs: 1000,
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
