@@ -23,6 +23,18 @@ describe.each<ServiceName>(['producer', 'consumer', 'query'])('%s service', (nam
     expect(body.details.cassandra.status).toBe('up');
   });
 
+  it('answers /health/live and /health/ready, the latter the same as /health', async () => {
+    const live = await fetch(`${service.url}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok', uptimeSeconds: expect.any(Number) });
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      details: { kafka: { status: 'up' }, cassandra: { status: 'up' } },
+    });
+  });
+
   it('serves Prometheus metrics at /metrics', async () => {
     const res = await fetch(`${service.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');

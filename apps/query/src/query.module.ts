@@ -13,6 +13,7 @@ import { RatingsFeed } from './feed/ratings-feed';
 import { LiveGateway } from './live/live.gateway';
 import { Clock, SystemClock } from './platform/clock';
 import { InstanceId, RandomInstanceId } from './platform/instance-id';
+import { ReadDeadline } from './platform/read-deadline';
 import { CassandraStatsRepository, StatsRepository } from './stats/stats.repository';
 import { StatsService } from './stats/stats.service';
 import { UsersController } from './stats/users.controller';
@@ -41,13 +42,17 @@ export class QueryModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: Clock, useClass: SystemClock },
         { provide: InstanceId, useClass: RandomInstanceId },
+        ReadDeadline,
         { provide: StatsRepository, useClass: CassandraStatsRepository },
         { provide: TrendingRepository, useClass: CassandraTrendingRepository },
         {
           provide: AnswerCache,
-          inject: [AppConfig, MetricsRegistry],
-          useFactory: (config: AppConfig, metrics: MetricsRegistry) =>
-            withCacheMetrics(new AnswerCache(config.query.cacheMaxEntries), metrics),
+          inject: [AppConfig, MetricsRegistry, Clock],
+          useFactory: (config: AppConfig, metrics: MetricsRegistry, clock: Clock) =>
+            withCacheMetrics(
+              new AnswerCache(config.query.cacheMaxEntries, { ttlMs: config.query.cacheTtlMs, clock }),
+              metrics,
+            ),
         },
         StatsService,
         TrendingService,

@@ -10,6 +10,11 @@ export interface Page {
   pageState?: string;
 }
 
+export interface ReadOptions {
+  /** Per-statement driver timeout, for callers that must answer sooner than CASSANDRA_REQUEST_TIMEOUT_MS. */
+  readTimeoutMs?: number;
+}
+
 /**
  * The service's connection to Cassandra, bound to CASSANDRA_KEYSPACE. Every statement is prepared
  * (values are never spliced into CQL) and runs at LOCAL_QUORUM.
@@ -36,23 +41,34 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
     await this.client.shutdown();
   }
 
-  async execute(cql: string, params: Params = []): Promise<Row[]> {
-    const rs = await this.client.execute(cql, params, { prepare: true });
+  async execute(cql: string, params: Params = [], options: ReadOptions = {}): Promise<Row[]> {
+    const rs = await this.client.execute(cql, params, { prepare: true, readTimeout: options.readTimeoutMs });
     return rs.rows;
   }
 
   /** One page of a read; `pageState` is opaque to callers and passed back for the next page. */
-  async page(cql: string, params: Params, fetchSize: number, pageState?: string): Promise<Page> {
-    const rs = await this.client.execute(cql, params, { prepare: true, fetchSize, pageState });
+  async page(
+    cql: string,
+    params: Params,
+    fetchSize: number,
+    pageState?: string,
+    options: ReadOptions = {},
+  ): Promise<Page> {
+    const rs = await this.client.execute(cql, params, {
+      prepare: true,
+      fetchSize,
+      pageState,
+      readTimeout: options.readTimeoutMs,
+    });
     return { rows: rs.rows, pageState: rs.pageState ?? undefined };
   }
 
   /** Every row of a read, fetched page by page. */
-  async all(cql: string, params: Params, fetchSize = 5000): Promise<Row[]> {
+  async all(cql: string, params: Params, fetchSize = 5000, options: ReadOptions = {}): Promise<Row[]> {
     const rows: Row[] = [];
     let pageState: string | undefined;
     do {
-      const page = await this.page(cql, params, fetchSize, pageState);
+      const page = await this.page(cql, params, fetchSize, pageState, options);
       rows.push(...page.rows);
       pageState = page.pageState;
     } while (pageState);

@@ -16,6 +16,13 @@ describe('loadConfig', () => {
     expect(config.batch.maxBytes).toBe(16 * 1024 * 1024);
     expect(config.batch.maxFutureSkewMs).toBe(300000);
     expect(config.ports.query).toBe(3000);
+    expect(config.query.cacheTtlMs).toBe(90_000);
+    expect(config.query.readTimeoutMs).toBe(800);
+  });
+
+  it('bounds the query cache to three batch intervals unless QUERY_CACHE_TTL_MS says otherwise', () => {
+    expect(loadConfig({ BATCH_INTERVAL_MS: '1000' }).query.cacheTtlMs).toBe(3000);
+    expect(loadConfig({ BATCH_INTERVAL_MS: '1000', QUERY_CACHE_TTL_MS: '60000' }).query.cacheTtlMs).toBe(60_000);
   });
 
   it.each([
@@ -27,6 +34,8 @@ describe('loadConfig', () => {
     ['CASSANDRA_KEYSPACE', 'Bad-Name'],
     ['CASSANDRA_REPLICATION', "{'class': 'SimpleStrategy'}; DROP KEYSPACE x"],
     ['QUERY_PORT', '70000'],
+    ['QUERY_CACHE_TTL_MS', '0'],
+    ['QUERY_READ_TIMEOUT_MS', 'fast'],
     ['PRODUCER_LATE_FRACTION', '1.5'],
     ['LOG_LEVEL', 'loud'],
     ['KAFKA_SSL', 'maybe'],

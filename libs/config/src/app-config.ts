@@ -64,6 +64,13 @@ export class AppConfig {
   };
   query!: {
     cacheMaxEntries: number;
+    /**
+     * Longest a cached answer is served without being read again: bounds staleness when a stats
+     * message is late or lost (e.g. while Kafka is down the consumer may write a batch it cannot announce).
+     */
+    cacheTtlMs: number;
+    /** Longest a REST or WebSocket answer waits for Cassandra before the client gets a 503. */
+    readTimeoutMs: number;
     allowedOrigins: string[];
     trendingRefreshMs: number;
     feedIntervalMs: number;
@@ -103,6 +110,7 @@ export function loadConfig(env: Env): AppConfig {
     producer: int(env, 'PRODUCER_PORT', 3001, 1, 65535),
     consumer: int(env, 'CONSUMER_PORT', 3002, 1, 65535),
   };
+  const batchIntervalMs = int(env, 'BATCH_INTERVAL_MS', 30_000, 10, 3_600_000);
   const config: AppConfig = {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     kafka: {
@@ -132,7 +140,7 @@ export function loadConfig(env: Env): AppConfig {
       requestTimeoutMs: int(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 12_000, 100, 600_000),
     },
     batch: {
-      intervalMs: int(env, 'BATCH_INTERVAL_MS', 30_000, 10, 3_600_000),
+      intervalMs: batchIntervalMs,
       maxRecords: int(env, 'BATCH_MAX_RECORDS', 50_000, 1, 10_000_000),
       maxBytes: int(env, 'BATCH_MAX_MB', 16, 1, 4096) * 1024 * 1024,
       writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
@@ -153,6 +161,9 @@ export function loadConfig(env: Env): AppConfig {
     },
     query: {
       cacheMaxEntries: int(env, 'QUERY_CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
+      // Three batch intervals: a normal commit is announced well within that.
+      cacheTtlMs: int(env, 'QUERY_CACHE_TTL_MS', 3 * batchIntervalMs, 100, 86_400_000),
+      readTimeoutMs: int(env, 'QUERY_READ_TIMEOUT_MS', 800, 50, 600_000),
       allowedOrigins: str(env, 'QUERY_ALLOWED_ORIGINS', '*')
         .split(',')
         .map((s) => s.trim())

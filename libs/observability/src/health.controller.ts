@@ -1,48 +1,74 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { HEALTH_PROBES, HealthProbe } from './health-probe';
+import { ReadinessReport, checkReadiness } from './readiness';
 
-const PROBE_TIMEOUT_MS = 3000;
+/** Each probe's time limit: a hung dependency (e.g. a stopped Cassandra node) is reported down after this. */
+export const PROBE_TIMEOUT_MS = 3000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
+const dependencies = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } },
+    additionalProperties: true,
+  },
+};
 
-/** Readiness: 200 when every dependency answers, 503 naming the one that does not. */
+const readinessSchema = (status: 'ok' | 'error') => ({
+  type: 'object',
+  required: ['status', 'info', 'error', 'details'],
+  properties: {
+    status: { type: 'string', enum: [status] },
+    ...(status === 'error'
+      ? { message: { type: 'string', example: 'not ready: cassandra is down (no answer within 3000 ms)' } }
+      : {}),
+    info: dependencies,
+    error: dependencies,
+    details: dependencies,
+  },
+});
+
+/**
+ * Liveness and readiness, on every service. Liveness checks nothing outside the process, so an
+ * orchestrator restarts a service only when the process itself is stuck, never because Kafka or
+ * Cassandra is down (a restart would not bring them back); readiness asks every registered probe.
+ */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    @Inject(HEALTH_PROBES) private readonly probes: HealthProbe[],
-  ) {}
+  constructor(@Inject(HEALTH_PROBES) private readonly probes: HealthProbe[]) {}
 
-  @Get()
-  @HealthCheck()
-  check(): Promise<HealthCheckResult> {
-    return this.health.check(
-      this.probes.map((probe) => async () => {
-        const indicator = this.indicators.check(probe.key);
-        try {
-          return indicator.up(await withTimeout(probe.check(), PROBE_TIMEOUT_MS));
-        } catch (err) {
-          return indicator.down({ message: (err as Error).message });
-        }
-      }),
-    );
+  @Get('live')
+  @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers; no dependency is checked' })
+  @ApiOkResponse({
+    description: 'The process works (also while Kafka or Cassandra is down)',
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } },
+    },
+  })
+  live(): { status: 'ok'; uptimeSeconds: number } {
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  // The 503 is written here rather than thrown: an app's exception filter would otherwise reshape the
+  // body and lose which dependency is down.
+  @Get(['ready', ''])
+  @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
+  @ApiOperation({
+    summary: 'Readiness (also GET /health): 200 when every dependency answers, 503 naming each one that does not',
+  })
+  @ApiOkResponse({ description: 'Every dependency answers', schema: readinessSchema('ok') })
+  @ApiServiceUnavailableResponse({
+    description: `A dependency is down or gave no answer within ${PROBE_TIMEOUT_MS} ms; \`error\` and \`message\` name it`,
+    schema: readinessSchema('error'),
+  })
+  async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessReport> {
+    const report = await checkReadiness(this.probes, PROBE_TIMEOUT_MS);
+    if (report.status !== 'ok') res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
   }
 }

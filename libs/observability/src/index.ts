@@ -1,4 +1,6 @@
 export { HealthProbe, HEALTH_PROBES } from './health-probe';
+export { checkReadiness } from './readiness';
+export type { ReadinessReport, DependencyState } from './readiness';
 export { MetricsRegistry, MetricsController } from './metrics';
 export { startService, exitOnStartupError } from './bootstrap';
 export type { ServiceOptions } from './bootstrap';

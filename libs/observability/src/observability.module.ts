@@ -1,5 +1,4 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig } from '@reeltime/config';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
@@ -8,13 +7,16 @@ import { MetricsController, MetricsRegistry } from './metrics';
 
 export interface ObservabilityOptions {
   service: string;
-  /** The dependencies /health checks; each class must be provided by an imported module. */
+  /** The dependencies readiness checks; each class must be provided by an imported module. */
   probes: Array<Type<HealthProbe>>;
   /** Modules that provide probes of the service's own (e.g. the consumer's pipeline), not a lib's. */
   imports?: Array<Type | DynamicModule>;
 }
 
-/** Structured JSON logs (pino, level from LOG_LEVEL), GET /metrics and GET /health for one service. */
+/**
+ * Structured JSON logs (pino, level from LOG_LEVEL), GET /metrics, and GET /health/live and
+ * /health/ready (= /health) for one service.
+ */
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
@@ -22,7 +24,6 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       global: true,
       imports: [
-        TerminusModule.forRoot({ logger: false }),
         ...(options.imports ?? []),
         LoggerModule.forRootAsync({
           inject: [AppConfig],

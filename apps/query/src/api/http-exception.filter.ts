@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { isCassandraUnavailable } from '@reeltime/cassandra';
 import type { Response } from 'express';
 import { QueryError } from './query-error';
 
@@ -28,8 +29,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
     return { statusCode, error: REASON[statusCode] ?? exception.name, message };
   }
-  // The driver's errors when no replica answers in time: the request may well succeed when retried.
-  if (exception instanceof Error && /NoHostAvailable|OperationTimedOut|Unavailable/.test(exception.name)) {
+  // Cassandra down, hung or restarting: the request may well succeed when retried.
+  if (isCassandraUnavailable(exception)) {
     return { statusCode: 503, error: REASON[503], message: 'Cassandra is unavailable, retry shortly' };
   }
   return { statusCode: 500, error: REASON[500], message: 'internal error' };

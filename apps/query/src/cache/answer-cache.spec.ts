@@ -66,6 +66,48 @@ describe('AnswerCache', () => {
     expect(await cache.get('a', 'a', () => Promise.resolve('reloaded'))).toBe('reloaded');
   });
 
+  it('reads an answer again once it is older than the TTL, though no stats message dropped it', async () => {
+    let now = 1_000_000;
+    const cache = new AnswerCache(10, { ttlMs: 90_000, clock: { now: () => now } });
+    cache.enable();
+    let stored = 'first';
+    const load = jest.fn(() => Promise.resolve(stored));
+    expect(await cache.get('k', 'g', load)).toBe('first');
+    stored = 'second';
+    now += 90_000;
+    expect(await cache.get('k', 'g', load)).toBe('first');
+    expect(cache.peek('k')).toBe('first');
+    now += 1;
+    expect(cache.peek('k')).toBeUndefined();
+    expect(await cache.get('k', 'g', load)).toBe('second');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('counts the age of an answer from the start of the read that produced it', async () => {
+    let now = 5000;
+    const cache = new AnswerCache(10, { ttlMs: 1000, clock: { now: () => now } });
+    cache.enable();
+    const slow = deferred<string>();
+    const first = cache.get('k', 'g', () => slow.promise);
+    now = 5600; // the read takes 600 ms
+    slow.resolve('read at 5000');
+    await first;
+    now = 6000;
+    expect(cache.peek('k')).toBe('read at 5000');
+    now = 6001;
+    expect(cache.peek('k')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('keeps answers without a TTL until a message drops them', async () => {
+    let now = 5000;
+    const cache = new AnswerCache(10, { clock: { now: () => now } });
+    cache.enable();
+    await cache.get('k', 'g', () => Promise.resolve(1));
+    now = 365 * 24 * 3_600_000;
+    expect(cache.peek('k')).toBe(1);
+  });
+
   it('names the groups a stats message for one user and hour touches', () => {
     const hour = Date.parse('2026-11-21T10:00:00Z');
     expect(cacheGroups.touchedBy('Alice', hour)).toEqual([

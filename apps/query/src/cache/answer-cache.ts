@@ -5,6 +5,16 @@ interface Entry {
   group: string;
 }
 
+export interface AnswerCacheOptions {
+  /**
+   * Longest an answer is kept, counted from the start of the read that produced it; unset: until a
+   * stats message drops it or the LRU evicts it.
+   */
+  ttlMs?: number;
+  /** The clock the age of an answer is measured with (milliseconds). */
+  clock?: { now(): number };
+}
+
 /**
  * A bounded (LRU) cache of query answers, grouped so that one stats message can drop every answer it
  * makes stale (e.g. all pages of one user's hour).
@@ -16,6 +26,9 @@ interface Entry {
  *
  * Until `enable()` (the stats subscription has joined its group) nothing is stored, because a change
  * could otherwise slip by unseen.
+ *
+ * Stats messages are delivered at least once but can be late (Kafka down: the consumer may have written
+ * a batch it cannot announce yet), so `ttlMs` bounds how old a served answer can be whatever happens to them.
  */
 export class AnswerCache {
   private readonly entries: LRUCache<string, Entry>;
@@ -29,9 +42,19 @@ export class AnswerCache {
   hits = 0;
   misses = 0;
 
-  constructor(readonly maxEntries: number) {
+  private readonly clock: { now(): number };
+
+  constructor(
+    readonly maxEntries: number,
+    options: AnswerCacheOptions = {},
+  ) {
+    this.clock = options.clock ?? { now: () => Date.now() };
     this.entries = new LRUCache<string, Entry>({
       max: maxEntries,
+      ...(options.ttlMs === undefined
+        ? {}
+        : // ttlResolution 0: every lookup asks the clock (lru-cache would otherwise reuse a reading for 1 ms).
+          { ttl: options.ttlMs, ttlResolution: 0, perf: this.clock }),
       dispose: (entry, key) => this.unindex(entry.group, key),
     });
     this.invalidatedAt = new LRUCache<string, number>({
@@ -73,13 +96,15 @@ export class AnswerCache {
     if (pending && !this.staleSince(pending.group, pending.startSeq)) return pending.promise as Promise<T>;
     this.misses += 1;
     const startSeq = this.seq;
+    const startedAt = this.clock.now();
     const promise = load();
     const mine = { startSeq, group, promise };
     this.inflight.set(key, mine);
     try {
       const value = await promise;
       if (this.enabled && !this.staleSince(group, startSeq)) {
-        this.entries.set(key, { value, group });
+        // The answer's age counts from the start of its read: Cassandra may have changed since then.
+        this.entries.set(key, { value, group }, { start: startedAt });
         this.index(group, key);
       }
       return value;

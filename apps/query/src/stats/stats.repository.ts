@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CassandraSession, Row, USERS_BY_HOUR_BUCKETS } from '@reeltime/cassandra';
 import { RATING_MAX, StatsAggregate } from '@reeltime/contracts';
 import { QueryError } from '../api/query-error';
+import { ReadDeadline } from '../platform/read-deadline';
 
 export interface StoredHourStats extends StatsAggregate {
   hour: number;
@@ -62,61 +63,77 @@ function toStats(row: Row): StoredHourStats {
 
 @Injectable()
 export class CassandraStatsRepository extends StatsRepository {
-  constructor(private readonly session: CassandraSession) {
+  constructor(
+    private readonly session: CassandraSession,
+    private readonly deadline: ReadDeadline,
+  ) {
     super();
   }
 
-  async countAndSum(name: string, hour: number): Promise<{ count: number; sum: number }> {
-    const [row] = await this.session.execute(CQL.countAndSum, [name, new Date(hour)]);
-    return { count: Number(row?.get('count') ?? 0), sum: Number(row?.get('sum') ?? 0) };
+  countAndSum(name: string, hour: number): Promise<{ count: number; sum: number }> {
+    return this.deadline.run(async (readTimeoutMs) => {
+      const [row] = await this.session.execute(CQL.countAndSum, [name, new Date(hour)], { readTimeoutMs });
+      return { count: Number(row?.get('count') ?? 0), sum: Number(row?.get('sum') ?? 0) };
+    });
   }
 
-  async moviesPage(name: string, hour: number, limit: number, pageState?: string): Promise<MoviesPage> {
+  moviesPage(name: string, hour: number, limit: number, pageState?: string): Promise<MoviesPage> {
     let driverState: string | undefined;
     if (pageState !== undefined) {
-      if (!PAGE_STATE.test(pageState))
-        throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+      if (!PAGE_STATE.test(pageState)) {
+        return Promise.reject(new QueryError('bad_request', 'pageState', 'pageState is not a valid page state'));
+      }
       driverState = Buffer.from(pageState, 'base64url').toString('hex');
     }
-    let page;
-    try {
-      page = await this.session.page(CQL.movies, [name, new Date(hour)], limit, driverState);
-    } catch (err) {
-      // Cassandra refuses a page state that it did not issue (or that was cut): the client's fault.
-      if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
-        throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+    return this.deadline.run(async (readTimeoutMs) => {
+      let page;
+      try {
+        page = await this.session.page(CQL.movies, [name, new Date(hour)], limit, driverState, { readTimeoutMs });
+      } catch (err) {
+        // Cassandra refuses a page state that it did not issue (or that was cut): the client's fault.
+        if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
+          throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+        }
+        throw err;
       }
-      throw err;
-    }
-    return {
-      movies: page.rows.map((r) => ({
-        movie: r.get('movie') as string,
-        rating: r.get('rating') as number,
-        time: (r.get('time') as Date).toISOString(),
-      })),
-      pageState: page.pageState ? Buffer.from(page.pageState, 'hex').toString('base64url') : undefined,
-    };
+      return {
+        movies: page.rows.map((r) => ({
+          movie: r.get('movie') as string,
+          rating: r.get('rating') as number,
+          time: (r.get('time') as Date).toISOString(),
+        })),
+        pageState: page.pageState ? Buffer.from(page.pageState, 'hex').toString('base64url') : undefined,
+      };
+    });
   }
 
-  async hourStats(name: string, hour: number): Promise<StoredHourStats | undefined> {
-    const [row] = await this.session.execute(CQL.hourStats, [name, new Date(hour)]);
-    return row ? toStats(row) : undefined;
+  hourStats(name: string, hour: number): Promise<StoredHourStats | undefined> {
+    return this.deadline.run(async (readTimeoutMs) => {
+      const [row] = await this.session.execute(CQL.hourStats, [name, new Date(hour)], { readTimeoutMs });
+      return row ? toStats(row) : undefined;
+    });
   }
 
-  async hourRange(name: string, from: number, to: number): Promise<StoredHourStats[]> {
-    const rows = await this.session.all(CQL.hourRange, [name, new Date(from), new Date(to)], 200);
-    // The table is clustered newest first (the chart's usual read); the API answers oldest first.
-    return rows.map(toStats).sort((a, b) => a.hour - b.hour);
+  hourRange(name: string, from: number, to: number): Promise<StoredHourStats[]> {
+    return this.deadline.run(async (readTimeoutMs) => {
+      const rows = await this.session.all(CQL.hourRange, [name, new Date(from), new Date(to)], 200, { readTimeoutMs });
+      // The table is clustered newest first (the chart's usual read); the API answers oldest first.
+      return rows.map(toStats).sort((a, b) => a.hour - b.hour);
+    });
   }
 
-  async usersInHour(hour: number): Promise<string[]> {
+  usersInHour(hour: number): Promise<string[]> {
     const at = new Date(hour);
-    const buckets = await Promise.all(
-      Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) => this.session.all(CQL.usersInBucket, [at, bucket])),
-    );
-    return buckets
-      .flat()
-      .map((r) => r.get('name') as string)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.deadline.run(async (readTimeoutMs) => {
+      const buckets = await Promise.all(
+        Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) =>
+          this.session.all(CQL.usersInBucket, [at, bucket], 5000, { readTimeoutMs }),
+        ),
+      );
+      return buckets
+        .flat()
+        .map((r) => r.get('name') as string)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    });
   }
 }

@@ -17,12 +17,20 @@ export interface SystemStatus {
 }
 
 const LAG_REFRESH_MS = 2000;
+/**
+ * How long a status waits for a lag read under way. kafkajs retries a broker that is down for a
+ * minute or more; meanwhile the lag is unknown (null) rather than GET /api/system and the dashboard's
+ * `system` event waiting for it.
+ */
+export const LAG_WAIT_MS = 500;
 
 /** ratings/s and consumer lag for the dashboard (GET /api/system and the `system` event). */
 @Injectable()
 export class SystemService {
   private readonly logger = new Logger(SystemService.name);
-  private lag: { at: number; value: Promise<number | null> } | undefined;
+  private lag: { at: number; value: number | null } | undefined;
+  /** The lag read under way: at most one at a time, however many statuses are asked for. */
+  private reading: Promise<void> | undefined;
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -49,19 +57,29 @@ export class SystemService {
     };
   }
 
-  private consumerLag(): Promise<number | null> {
-    const now = this.clock.now();
-    if (!this.lag || now - this.lag.at >= LAG_REFRESH_MS) {
+  private async consumerLag(): Promise<number | null> {
+    if (!this.reading && (!this.lag || this.clock.now() - this.lag.at >= LAG_REFRESH_MS)) {
       const { consumerGroup, topics } = this.config.kafka;
-      const value = this.kafka.lag(consumerGroup, topics.ratings).then(
-        (partitions) => partitions.reduce((sum, p) => sum + p.lag, 0),
-        (err: unknown) => {
-          this.logger.warn({ msg: 'could not read the consumer lag', err: String(err) });
-          return null;
-        },
-      );
-      this.lag = { at: now, value };
+      this.reading = this.kafka
+        .lag(consumerGroup, topics.ratings)
+        .then(
+          (partitions) => {
+            this.lag = { at: this.clock.now(), value: partitions.reduce((sum, p) => sum + p.lag, 0) };
+          },
+          (err: unknown) => {
+            this.logger.warn({ msg: 'could not read the consumer lag', err: String(err) });
+            this.lag = { at: this.clock.now(), value: null };
+          },
+        )
+        .finally(() => (this.reading = undefined));
     }
-    return this.lag.value;
+    if (!this.reading) return this.lag?.value ?? null;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      this.reading.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), LAG_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    return answered ? (this.lag?.value ?? null) : null;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CassandraSession, TRENDING_BUCKETS } from '@reeltime/cassandra';
+import { ReadDeadline } from '../platform/read-deadline';
 import { MovieTally } from './trending';
 
 /** Reads of `movie_counts_by_minute`. */
@@ -18,20 +19,39 @@ const CONCURRENCY = 32;
 
 @Injectable()
 export class CassandraTrendingRepository extends TrendingRepository {
-  constructor(private readonly session: CassandraSession) {
+  constructor(
+    private readonly session: CassandraSession,
+    private readonly deadline: ReadDeadline,
+  ) {
     super();
   }
 
+  /**
+   * A long window is thousands of partition reads, which may rightly take longer than
+   * QUERY_READ_TIMEOUT_MS in all; so the time limit applies to each read, not to the answer. A node
+   * that does not answer still fails the first reads within that limit, and then no further read starts.
+   */
   async tallies(minutes: number[]): Promise<MovieTally[]> {
     const partitions = minutes.flatMap((m) => Array.from({ length: TRENDING_BUCKETS }, (_, b) => [new Date(m), b]));
+    const readTimeoutMs = this.deadline.ms;
     const out: MovieTally[] = [];
     let next = 0;
+    let failed = false;
     const worker = async (): Promise<void> => {
-      while (next < partitions.length) {
+      while (next < partitions.length && !failed) {
         const params = partitions[next++];
-        const rows = await this.session.all(TALLY_CQL, params, 1000);
-        for (const r of rows) {
-          out.push({ movie: r.get('movie') as string, count: Number(r.get('count')), sum: Number(r.get('sum') ?? 0) });
+        try {
+          const rows = await this.session.all(TALLY_CQL, params, 1000, { readTimeoutMs });
+          for (const r of rows) {
+            out.push({
+              movie: r.get('movie') as string,
+              count: Number(r.get('count')),
+              sum: Number(r.get('sum') ?? 0),
+            });
+          }
+        } catch (err) {
+          failed = true;
+          throw err;
         }
       }
     };

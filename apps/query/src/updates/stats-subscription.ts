@@ -80,7 +80,9 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
     });
     const consumer = this.kafka.createConsumer({
       groupId: this.groupId,
-      sessionTimeout: 30_000,
+      // The group has this one member. After a broker restart the group still lists the member that was
+      // lost with it, and the rejoin waits until that member's session expires: keep the wait short.
+      sessionTimeout: 10_000,
       maxWaitTimeInMs: 1000,
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -89,8 +91,18 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
       this.onJoined?.();
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart) {
+        // kafkajs restarts it in the same group, which resumes after the last message it handled: the
+        // invalidations are late, not lost, and QUERY_CACHE_TTL_MS bounds how old an answer gets meanwhile.
+        // Dropping the cache instead would send every request to Cassandra for as long as Kafka is away.
+        this.logger.warn({
+          msg: 'stats consumer crashed and restarts; cached answers are kept (bounded by their TTL)',
+          err: String(event.payload.error),
+        });
+        return;
+      }
       this.logger.error({
-        msg: 'stats consumer crashed; caching off until it rejoins',
+        msg: 'stats consumer crashed for good; caching off',
         err: String(event.payload.error),
       });
       this.cache.disable();

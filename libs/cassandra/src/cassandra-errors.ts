@@ -1,0 +1,22 @@
+import { errors, types } from 'cassandra-driver';
+
+const TRANSIENT_RESPONSES: ReadonlySet<number> = new Set([
+  types.responseErrorCodes.unavailableException,
+  types.responseErrorCodes.overloaded,
+  types.responseErrorCodes.isBootstrapping,
+  types.responseErrorCodes.readTimeout,
+  types.responseErrorCodes.writeTimeout,
+]);
+
+/**
+ * Whether a driver error means that Cassandra could not answer just now (no node reachable, a node
+ * that does not answer in time, a connection closed under the request, too few replicas, overload)
+ * rather than that the statement itself is wrong: the same request may well succeed when retried.
+ */
+export function isCassandraUnavailable(err: unknown): boolean {
+  if (err instanceof errors.NoHostAvailableError || err instanceof errors.OperationTimedOutError) return true;
+  if (err instanceof errors.BusyConnectionError) return true;
+  // A node killed or restarted under an in-flight request: "Socket was closed".
+  if (err instanceof errors.DriverError && (err as { isSocketError?: boolean }).isSocketError === true) return true;
+  return err instanceof errors.ResponseError && TRANSIENT_RESPONSES.has(err.code);
+}
