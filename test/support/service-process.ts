@@ -29,6 +29,12 @@ const live = (holder[LIVE] ??= (() => {
  */
 export class ServiceProcess {
   readonly output: string[] = [];
+  /** Characters of output ever received; `text` holds the last of them, starting at `dropped`. */
+  private received = 0;
+  private dropped = 0;
+  private text = '';
+  private readonly listeners = new Set<() => void>();
+  private ended = false;
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
 
@@ -58,9 +64,18 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.ended = false;
     const keep = (chunk: Buffer): void => {
-      this.output.push(chunk.toString('utf8'));
+      const text = chunk.toString('utf8');
+      this.output.push(text);
       if (this.output.length > 2000) this.output.splice(0, 1000);
+      this.received += text.length;
+      this.text += text;
+      if (this.text.length > 4_000_000) {
+        this.dropped += this.text.length - 2_000_000;
+        this.text = this.text.slice(-2_000_000);
+      }
+      for (const listener of [...this.listeners]) listener();
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -72,7 +87,9 @@ export class ServiceProcess {
     this.exited = new Promise((r) =>
       child.on('exit', (code) => {
         live.delete(child);
+        this.ended = true;
         r(code);
+        for (const listener of [...this.listeners]) listener();
       }),
     );
     const state = await waitFor(
@@ -116,5 +133,46 @@ export class ServiceProcess {
 
   log(): string {
     return this.output.join('');
+  }
+
+  /** A position in the output, for `since` and `waitForOutput`. */
+  mark(): number {
+    return this.received;
+  }
+
+  /** The output received after a mark. */
+  since(mark: number): string {
+    return this.text.slice(Math.max(0, mark - this.dropped));
+  }
+
+  /**
+   * Resolves as soon as `needle` appears in the output after `mark` (checked on every chunk, not by
+   * polling, so a fault can be injected within a millisecond or two of a log line), with the
+   * position just after it.
+   */
+  waitForOutput(needle: string, mark = this.received, timeoutMs = 60_000): Promise<number> {
+    return new Promise((resolvePosition, reject) => {
+      const check = (): void => {
+        const from = Math.max(0, mark - this.dropped);
+        const at = this.text.indexOf(needle, from);
+        if (at >= 0) {
+          done();
+          resolvePosition(this.dropped + at + needle.length);
+        } else if (this.ended) {
+          done();
+          reject(new Error(`${this.name} exited before logging ${needle}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.name} did not log ${needle} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
   }
 }
