@@ -55,10 +55,13 @@ describe('Cassandra killed with SIGKILL in the middle of a flush', () => {
 
       await sleep(5000); // down for a while, ratings still arriving
       await infra.cassandra.start();
+      const answeringAt = Date.now();
       expect(await feed.stop()).toEqual([]);
       expect(feed.error).toBeUndefined();
       await waitForExact(await bed.cql(), sequence, 150_000);
-      reportHeal('kill -9 of Cassandra mid-flush', faultAt, Date.now());
+      const now = Date.now();
+      reportHeal('kill -9 of Cassandra mid-flush (from the kill)', faultAt, now);
+      reportHeal('kill -9 of Cassandra mid-flush (from Cassandra answering again)', answeringAt, now);
       expect(consumer.pid).toBe(pid);
     } catch (err) {
       process.stderr.write(consumer.log().slice(-8000));
