@@ -1,12 +1,33 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { AddressInfo, Socket, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Env } from '@reeltime/config';
 import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
 import { waitFor } from './app';
 
 const ROOT = resolve(__dirname, '..', '..');
+
+/** Whether a service could listen on this port (on every address, as the services do). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, () => server.close(() => resolveFree(true)));
+  });
+}
+
+/** A port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
 export type ServiceName = 'producer' | 'consumer' | 'query';
 
 /**
@@ -38,10 +59,15 @@ export class ServiceProcess {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
 
+  /** The settings it runs with: a copy, whose port start() may move (see there). */
+  readonly env: Env;
+
   constructor(
     readonly name: ServiceName,
-    readonly env: Env,
-  ) {}
+    env: Env,
+  ) {
+    this.env = { ...env };
+  }
 
   get port(): number {
     return Number(this.env[`${this.name.toUpperCase()}_PORT`]);
@@ -58,6 +84,9 @@ export class ServiceProcess {
   async start(): Promise<void> {
     const main = resolve(ROOT, 'dist', 'apps', this.name, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first (npm test does)`);
+    // Other checkouts run services on this machine too. A port someone else holds would make the
+    // health check below answer for that process while this one exits with EADDRINUSE.
+    if (!(await portFree(this.port))) this.env[`${this.name.toUpperCase()}_PORT`] = String(await freePort());
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS(this.name), main], {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
