@@ -66,7 +66,7 @@ describe('Cassandra frozen with SIGSTOP in the middle of a flush', () => {
 
       expect(await feed.stop()).toEqual([]);
       expect(feed.error).toBeUndefined();
-      await waitForExact(await bed.cql(), sequence, 150_000);
+      await waitForExact(await bed.cql(), sequence, 90_000);
       const now = Date.now();
       reportHeal('SIGSTOP of Cassandra for 20 s mid-flush (from the SIGSTOP)', faultAt, now);
       reportHeal('SIGSTOP of Cassandra for 20 s mid-flush (from the SIGCONT)', resumedAt, now);
@@ -82,5 +82,5 @@ describe('Cassandra frozen with SIGSTOP in the middle of a flush', () => {
     }
     await checkQuietExact(await bed.cql(), sequence, 2 * BATCH_INTERVAL_MS);
     expect(await waitForZeroLag(bed)).toBe(sequence.length);
-  });
+  }, 240_000); // a failed wait (90 s) still reports its differences before Jest gives up
 });
