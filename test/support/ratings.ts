@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@reeltime/config';
 import { CassandraSession } from '@reeltime/cassandra';
-import {
-  HOUR_MS,
-  Rating,
-  StatsAggregate,
-  aggregateRatings,
-  encodeRatingEvent,
-  hourStart,
-  minuteStart,
-} from '@reeltime/contracts';
+import { HOUR_MS, Rating, StatsAggregate, encodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { Client } from 'cassandra-driver';
 import { TRENDING_BUCKETS, clientOptions } from '@reeltime/cassandra';
+import { aggregateOf, expectedOf } from './exactness';
 
 /** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
 export function prng(seed: number): () => number {
@@ -83,25 +76,12 @@ export class Feeder {
 
 /** What the stats must be: the aggregate over distinct event ids per (user, hour). */
 export function expectedStats(ratings: Rating[]): Map<string, StatsAggregate> {
-  const byId = new Map(ratings.map((r) => [r.id, r]));
-  const groups = new Map<string, number[]>();
-  for (const r of byId.values()) {
-    const key = `${r.name}|${hourStart(r.time)}`;
-    groups.set(key, [...(groups.get(key) ?? []), r.rating]);
-  }
-  return new Map([...groups].map(([k, v]) => [k, aggregateRatings(v)]));
+  return expectedOf(ratings).stats;
 }
 
 /** What trending must hold: per (minute, movie), the count and sum of the distinct events. */
 export function expectedTrending(ratings: Rating[]): Map<string, { count: number; sum: number }> {
-  const byId = new Map(ratings.map((r) => [r.id, r]));
-  const out = new Map<string, { count: number; sum: number }>();
-  for (const r of byId.values()) {
-    const key = `${minuteStart(r.time)}|${r.movie}`;
-    const t = out.get(key) ?? { count: 0, sum: 0 };
-    out.set(key, { count: t.count + 1, sum: t.sum + r.rating });
-  }
-  return out;
+  return expectedOf(ratings).trending;
 }
 
 /** The trending rows of these minutes, added up per (minute, movie) as the query service does. */
@@ -129,9 +109,6 @@ export async function readTrending(
   return out;
 }
 
-const sameTrending = (a: Map<string, { count: number; sum: number }>, b: Map<string, { count: number; sum: number }>) =>
-  a.size === b.size && [...a].every(([k, v]) => b.get(k)?.count === v.count && b.get(k)?.sum === v.sum);
-
 export interface StoredState {
   /** Rows in records per (user, hour). */
   rows: Map<string, number>;
@@ -156,7 +133,7 @@ export async function readStored(session: CassandraSession | Client, keys: Itera
     const h = new Date(Number(hour));
     const rows = await exec('SELECT rating FROM records WHERE name = ? AND hour = ?', [name, h]);
     state.rows.set(key, rows.length);
-    state.rawAggregates.set(key, aggregateRatings(rows.map((r) => r.get('rating') as number)));
+    state.rawAggregates.set(key, aggregateOf(rows.map((r) => r.get('rating') as number)));
     const stats = await exec(
       'SELECT count, sum, min, max, histogram FROM user_hour_stats WHERE name = ? AND hour = ?',
       [name, h],
@@ -183,45 +160,5 @@ export async function connectKeyspace(config: AppConfig): Promise<Client> {
   return client;
 }
 
-/**
- * Waits until the stored state is exact for `events`: one row per distinct event per (user, hour),
- * user_hour_stats equal to both the expected aggregate and the aggregate over the raw rows, and the
- * trending counts equal to the distinct events per (minute, movie).
- */
-export async function waitForExact(cql: Client, events: Rating[], timeoutMs = 120_000): Promise<StoredState> {
-  const { waitFor } = await import('./app');
-  const expected = expectedStats(events);
-  const trending = expectedTrending(events);
-  const minutes = new Set([...trending.keys()].map((k) => Number(k.split('|')[0])));
-  let last: StoredState | undefined;
-  try {
-    return await waitFor(
-      'exact rows and stats',
-      async () => {
-        last = await readStored(cql, expected.keys());
-        const exact = [...expected].every(
-          ([k, v]) =>
-            last!.rows.get(k) === v.count &&
-            JSON.stringify(last!.stats.get(k)) === JSON.stringify(v) &&
-            JSON.stringify(last!.rawAggregates.get(k)) === JSON.stringify(v),
-        );
-        if (!exact) return undefined;
-        last.trending = await readTrending(cql, minutes);
-        return sameTrending(trending, last.trending) ? last : undefined;
-      },
-      timeoutMs,
-      1000,
-    );
-  } catch (err) {
-    const wrong = [...expected]
-      .filter(([k, v]) => JSON.stringify(last?.stats.get(k)) !== JSON.stringify(v))
-      .slice(0, 3);
-    const wrongTrending = [...trending]
-      .filter(([k, v]) => JSON.stringify(last?.trending?.get(k)) !== JSON.stringify(v))
-      .slice(0, 3);
-    throw new Error(
-      `${(err as Error).message}; e.g. ${JSON.stringify(wrong.map(([k, v]) => ({ k, expected: v, stats: last?.stats.get(k), rows: last?.rows.get(k) })))}` +
-        `; trending e.g. ${JSON.stringify(wrongTrending.map(([k, v]) => ({ k, expected: v, stored: last?.trending?.get(k) })))}`,
-    );
-  }
-}
+/** Kept here for the tests that import it from this module; the checks live in exactness.ts. */
+export { waitForExact } from './exactness';

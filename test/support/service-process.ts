@@ -1,12 +1,33 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { AddressInfo, Socket, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Env } from '@reeltime/config';
 import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
 import { waitFor } from './app';
 
 const ROOT = resolve(__dirname, '..', '..');
+
+/** Whether a service could listen on this port (on every address, as the services do). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, () => server.close(() => resolveFree(true)));
+  });
+}
+
+/** A port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
 export type ServiceName = 'producer' | 'consumer' | 'query';
 
 /**
@@ -29,13 +50,24 @@ const live = (holder[LIVE] ??= (() => {
  */
 export class ServiceProcess {
   readonly output: string[] = [];
+  /** Characters of output ever received; `text` holds the last of them, starting at `dropped`. */
+  private received = 0;
+  private dropped = 0;
+  private text = '';
+  private readonly listeners = new Set<() => void>();
+  private ended = false;
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
 
+  /** The settings it runs with: a copy, whose port start() may move (see there). */
+  readonly env: Env;
+
   constructor(
     readonly name: ServiceName,
-    readonly env: Env,
-  ) {}
+    env: Env,
+  ) {
+    this.env = { ...env };
+  }
 
   get port(): number {
     return Number(this.env[`${this.name.toUpperCase()}_PORT`]);
@@ -52,15 +84,27 @@ export class ServiceProcess {
   async start(): Promise<void> {
     const main = resolve(ROOT, 'dist', 'apps', this.name, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first (npm test does)`);
+    // Other checkouts run services on this machine too. A port someone else holds would make the
+    // health check below answer for that process while this one exits with EADDRINUSE.
+    if (!(await portFree(this.port))) this.env[`${this.name.toUpperCase()}_PORT`] = String(await freePort());
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS(this.name), main], {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.ended = false;
     const keep = (chunk: Buffer): void => {
-      this.output.push(chunk.toString('utf8'));
+      const text = chunk.toString('utf8');
+      this.output.push(text);
       if (this.output.length > 2000) this.output.splice(0, 1000);
+      this.received += text.length;
+      this.text += text;
+      if (this.text.length > 4_000_000) {
+        this.dropped += this.text.length - 2_000_000;
+        this.text = this.text.slice(-2_000_000);
+      }
+      for (const listener of [...this.listeners]) listener();
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -72,7 +116,9 @@ export class ServiceProcess {
     this.exited = new Promise((r) =>
       child.on('exit', (code) => {
         live.delete(child);
+        this.ended = true;
         r(code);
+        for (const listener of [...this.listeners]) listener();
       }),
     );
     const state = await waitFor(
@@ -116,5 +162,46 @@ export class ServiceProcess {
 
   log(): string {
     return this.output.join('');
+  }
+
+  /** A position in the output, for `since` and `waitForOutput`. */
+  mark(): number {
+    return this.received;
+  }
+
+  /** The output received after a mark. */
+  since(mark: number): string {
+    return this.text.slice(Math.max(0, mark - this.dropped));
+  }
+
+  /**
+   * Resolves as soon as `needle` appears in the output after `mark` (checked on every chunk, not by
+   * polling, so a fault can be injected within a millisecond or two of a log line), with the
+   * position just after it.
+   */
+  waitForOutput(needle: string, mark = this.received, timeoutMs = 60_000): Promise<number> {
+    return new Promise((resolvePosition, reject) => {
+      const check = (): void => {
+        const from = Math.max(0, mark - this.dropped);
+        const at = this.text.indexOf(needle, from);
+        if (at >= 0) {
+          done();
+          resolvePosition(this.dropped + at + needle.length);
+        } else if (this.ended) {
+          done();
+          reject(new Error(`${this.name} exited before logging ${needle}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.name} did not log ${needle} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+      };
+      this.listeners.add(check);
+      check();
+    });
   }
 }
