@@ -40,6 +40,8 @@ export class AppConfig {
     maxRecords: number;
     /** Message bytes (key + value) one batch may hold: bounds memory whatever the events' sizes. */
     maxBytes: number;
+    /** Distinct (user, hour) pairs one batch may hold: bounds a flush's memory whatever the number of users. */
+    maxUserHours: number;
     /** Concurrent Cassandra writes per flush. */
     writeConcurrency: number;
     maxFutureSkewMs: number;
@@ -143,6 +145,7 @@ export function loadConfig(env: Env): AppConfig {
       intervalMs: batchIntervalMs,
       maxRecords: int(env, 'BATCH_MAX_RECORDS', 50_000, 1, 10_000_000),
       maxBytes: int(env, 'BATCH_MAX_MB', 16, 1, 4096) * 1024 * 1024,
+      maxUserHours: int(env, 'BATCH_MAX_USER_HOURS', 10_000, 1, 10_000_000),
       writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
       maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),

@@ -68,8 +68,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: ConsumerMetrics,
     private readonly clock: Clock,
   ) {
-    const { intervalMs, maxRecords, maxBytes } = config.batch;
-    this.batcher = new MicroBatcher({ intervalMs, maxRecords, maxBytes });
+    const { intervalMs, maxRecords, maxBytes, maxUserHours } = config.batch;
+    this.batcher = new MicroBatcher({ intervalMs, maxRecords, maxBytes, maxUserHours });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -36,6 +36,19 @@ describe('MicroBatcher', () => {
     expect(b.isFull).toBe(false);
   });
 
+  it('is full at maxUserHours distinct (user, hour) pairs, however few records that is', () => {
+    const b = new MicroBatcher({ intervalMs: 30_000, maxRecords: 1000, maxBytes: 1 << 20, maxUserHours: 3 });
+    const at = (name: string, time: number) => ({ ...rating(0), name, time });
+    b.addRating(at('a', 0), src(0, 0), 0, 100);
+    b.addRating(at('a', 10), src(0, 1), 0, 100);
+    b.addRating(at('b', 0), src(0, 2), 0, 100);
+    b.addRating(at('a', 3_600_000), src(0, 3), 0, 100);
+    expect(b.isFull).toBe(true);
+    b.drain();
+    b.addRating(at('c', 0), src(0, 4), 0, 100);
+    expect(b.isFull).toBe(false);
+  });
+
   it('commits the offset after the highest message of each partition, poison messages included', () => {
     const b = new MicroBatcher({ intervalMs: 10, maxRecords: 100, maxBytes: 1 << 20 });
     b.addRating(rating(1), src(0, 41), 0, 100);

@@ -1,4 +1,5 @@
-import { Rating } from '@reeltime/contracts';
+import { Rating, hourStart } from '@reeltime/contracts';
+import { hourKey } from '../stats/stats-cache';
 
 /** Where a message came from: what a commit covers and what a dead letter cites. */
 export interface Source {
@@ -38,6 +39,8 @@ export interface MicroBatcherOptions {
   maxRecords: number;
   /** Message bytes (key + value) after which the batch is full, whatever its record count. */
   maxBytes: number;
+  /** Distinct (user, hour) pairs after which the batch is full (default: no such bound). */
+  maxUserHours?: number;
 }
 
 /**
@@ -55,6 +58,11 @@ export class MicroBatcher {
   private readonly next = new Map<string, Map<number, number>>();
   private openedAt: number | undefined;
   private bytes = 0;
+  /**
+   * The batch's distinct (user, hour) pairs: a flush holds a stats entry, a group and a stats message
+   * for each, so with many users this, not the record count, is what bounds a flush's memory.
+   */
+  private readonly userHours = new Set<string>();
 
   constructor(private readonly options: MicroBatcherOptions) {}
 
@@ -63,7 +71,11 @@ export class MicroBatcher {
   }
 
   get isFull(): boolean {
-    return this.size >= this.options.maxRecords || this.bytes >= this.options.maxBytes;
+    return (
+      this.size >= this.options.maxRecords ||
+      this.bytes >= this.options.maxBytes ||
+      this.userHours.size >= (this.options.maxUserHours ?? Infinity)
+    );
   }
 
   /** `bytes`: the size of the Kafka message (key + value) the rating was decoded from. */
@@ -75,6 +87,7 @@ export class MicroBatcher {
     tagged.offset = Number(source.offset);
     this.ratings.push(tagged);
     this.bytes += bytes;
+    this.userHours.add(hourKey(rating.name, hourStart(rating.time)));
     this.track(source, now);
   }
 
@@ -125,5 +138,6 @@ export class MicroBatcher {
     this.next.clear();
     this.openedAt = undefined;
     this.bytes = 0;
+    this.userHours.clear();
   }
 }
