@@ -7,7 +7,7 @@ import { HourlyStats, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { io } from 'socket.io-client';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { benchNamespace, BenchResult, percentile, printResult, round } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, percentile, printResult, round } from './lib';
 
 /**
  * Freshness: the delay from an event's production (the moment its send to Kafka is acknowledged)
@@ -15,6 +15,11 @@ import { benchNamespace, BenchResult, percentile, printResult, round } from './l
  * service's /live namespace (the dashboard's own protocol). A steady trickle of ratings for USERS
  * subscribed users runs for DURATION per batch interval; the consumer and query services run as
  * processes from dist/. Run `npm run build` first.
+ *
+ * Under load: BENCH_FRESH_LOADS (e.g. `2000x10000,10000x100000`) adds, for each entry, runs at
+ * BATCH_INTERVAL_MS=1000 with the producer CLI sending that many ratings/s from that many other users
+ * into the same topic for the whole measurement, and reports the consumer's and the query service's CPU
+ * per background rating.
  */
 const ROOT = resolve(__dirname, '..');
 const USERS = 20;
@@ -40,7 +45,22 @@ async function healthy(port: number): Promise<void> {
   throw new Error(`service on ${port} did not become healthy`);
 }
 
-async function measure(intervalMs: number, durationMs: number): Promise<Record<string, number>> {
+interface Load {
+  rate: number;
+  users: number;
+}
+
+/** The producer CLI from dist/, as a user would run it, into the benchmark's topic. */
+function startLoad(load: Load, env: Env, durationMs: number): ChildProcess {
+  const count = Math.round((load.rate * durationMs) / 1000);
+  const args = ['--users', String(load.users), '--rate', String(load.rate), '--count', String(count), '--json'];
+  return spawn(process.execPath, [resolve(ROOT, 'dist/apps/producer/src/cli.js'), ...args], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function measure(intervalMs: number, durationMs: number, load?: Load): Promise<Record<string, number>> {
   const env: Env = benchNamespace('fresh', {
     BATCH_INTERVAL_MS: String(intervalMs),
     QUERY_PORT: '3910',
@@ -53,6 +73,11 @@ async function measure(intervalMs: number, durationMs: number): Promise<Record<s
   const consumer = start('consumer', env);
   const query = start('query', env);
   await Promise.all([healthy(3910), healthy(3912)]);
+  const consumerCpu = new ProcessSampler(consumer.pid!);
+  const queryCpu = new ProcessSampler(query.pid!);
+  const loadStarted = Date.now();
+  const background = load ? startLoad(load, env, durationMs) : undefined;
+  const loadDone = background ? new Promise((r) => background.on('exit', r)) : Promise.resolve();
 
   const names = Array.from({ length: USERS }, (_, i) => `fresh user ${i}`);
   // Per (user, hour): send times in order; a push with count c covers the first c of them.
@@ -95,6 +120,9 @@ async function measure(intervalMs: number, durationMs: number): Promise<Record<s
   const deadline = Date.now() + intervalMs + 30_000;
   while (delays.length < total && Date.now() < deadline) await sleep(200);
 
+  await loadDone;
+  const loadSeconds = (Date.now() - loadStarted) / 1000;
+  const cpu = { consumer: consumerCpu.stop(), query: queryCpu.stop() };
   socket.disconnect();
   await producer.disconnect();
   consumer.kill('SIGTERM');
@@ -108,15 +136,46 @@ async function measure(intervalMs: number, durationMs: number): Promise<Record<s
     'p50 ms': round(percentile(delays, 50), 0),
     'p99 ms': round(percentile(delays, 99), 0),
     'max ms': round(Math.max(...delays), 0),
+    ...(load
+      ? {
+          'consumer CPU µs per background rating': round(
+            (cpu.consumer.cpuPercent * loadSeconds * 1e4) / (load.rate * (durationMs / 1000)),
+            1,
+          ),
+          'query CPU µs per background rating': round(
+            (cpu.query.cpuPercent * loadSeconds * 1e4) / (load.rate * (durationMs / 1000)),
+            1,
+          ),
+          'consumer peak RSS MiB': cpu.consumer.peakRssMiB,
+        }
+      : {}),
   };
+}
+
+/** `2000x10000,10000x100000` → rate × users. */
+function loadsFromEnv(): Load[] {
+  return (process.env.BENCH_FRESH_LOADS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [rate, users] = entry.split('x').map(Number);
+      if (!(rate > 0 && users > 0)) throw new Error(`BENCH_FRESH_LOADS: expected RATExUSERS, got "${entry}"`);
+      return { rate, users };
+    });
 }
 
 const prefixed = (prefix: string, r: Record<string, number>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [`${prefix}${k}`, v]));
 
 export async function run(): Promise<BenchResult> {
+  const loads = loadsFromEnv();
   const fast = [await measure(1000, 30_000), await measure(1000, 30_000), await measure(1000, 30_000)];
   const slow = [await measure(30_000, 90_000)];
+  const loaded = new Map<string, Array<Record<string, number>>>();
+  for (const load of loads) {
+    const label = `${load.rate}/s from ${load.users} users`;
+    loaded.set(label, [await measure(1000, 60_000, load), await measure(1000, 60_000, load)]);
+  }
   const figures: Record<string, number> = {};
   const med = (runs: Array<Record<string, number>>, k: string) =>
     [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
@@ -124,11 +183,20 @@ export async function run(): Promise<BenchResult> {
     figures[`interval 1 s: ${k}`] = med(fast, k);
     figures[`interval 30 s: ${k}`] = med(slow, k);
   }
+  for (const [label, runs] of loaded) {
+    for (const k of Object.keys(runs[0]).filter((k) => k !== 'events' && k !== 'delivered events')) {
+      figures[`interval 1 s, load ${label}: ${k}`] = med(runs, k);
+    }
+  }
   return {
     name: 'freshness (production → stats push on the socket)',
-    method: `${RATE} ratings/s over ${USERS} subscribed users; BATCH_INTERVAL_MS=1000: 3 runs of 30 s; BATCH_INTERVAL_MS=30000: 1 run of 90 s (every event measured). Delay = receipt of the first stats push covering the event − acknowledgement of its send.`,
+    method: `${RATE} ratings/s over ${USERS} subscribed users; BATCH_INTERVAL_MS=1000: 3 runs of 30 s; BATCH_INTERVAL_MS=30000: 1 run of 90 s (every event measured)${loads.length ? `; with background load from the producer CLI (BENCH_FRESH_LOADS=${process.env.BENCH_FRESH_LOADS}): 2 runs of 60 s each at BATCH_INTERVAL_MS=1000, medians` : ''}. Delay = receipt of the first stats push covering the event − acknowledgement of its send.`,
     figures,
-    runs: [...fast.map((r) => prefixed('interval 1 s: ', r)), ...slow.map((r) => prefixed('interval 30 s: ', r))],
+    runs: [
+      ...fast.map((r) => prefixed('interval 1 s: ', r)),
+      ...slow.map((r) => prefixed('interval 30 s: ', r)),
+      ...[...loaded].flatMap(([label, runs]) => runs.map((r) => prefixed(`interval 1 s, load ${label}: `, r))),
+    ],
     targets: { 'interval 1 s: p99 ms': '≤ 2000', 'interval 30 s: p99 ms': '≤ 31000' },
   };
 }
