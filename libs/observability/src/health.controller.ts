@@ -1,8 +1,9 @@
-import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { HEALTH_PROBES, HealthProbe } from './health-probe';
-import { ReadinessReport, checkReadiness } from './readiness';
+import { ReadinessReport, indicatorsOf, withMessage } from './readiness';
 
 /** Each probe's time limit: a hung dependency (e.g. a stopped Cassandra node) is reported down after this. */
 export const PROBE_TIMEOUT_MS = 3000;
@@ -38,7 +39,11 @@ const readinessSchema = (status: 'ok' | 'error') => ({
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(HEALTH_PROBES) private readonly probes: HealthProbe[]) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(HEALTH_PROBES) private readonly probes: HealthProbe[],
+  ) {}
 
   @Get('live')
   @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
@@ -54,8 +59,8 @@ export class HealthController {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
-  // The 503 is written here rather than thrown: an app's exception filter would otherwise reshape the
-  // body and lose which dependency is down.
+  // terminus throws its 503; it is answered here rather than rethrown, because an app's exception
+  // filter would otherwise reshape the body and lose which dependency is down.
   @Get(['ready', ''])
   @Header('Cache-Control', 'no-cache, no-store, must-revalidate')
   @ApiOperation({
@@ -67,8 +72,12 @@ export class HealthController {
     schema: readinessSchema('error'),
   })
   async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessReport> {
-    const report = await checkReadiness(this.probes, PROBE_TIMEOUT_MS);
-    if (report.status !== 'ok') res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return report;
+    try {
+      return await this.health.check(indicatorsOf(this.probes, this.indicators, PROBE_TIMEOUT_MS));
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return withMessage(err.getResponse() as HealthCheckResult);
+    }
   }
 }

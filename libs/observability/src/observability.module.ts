@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { HEALTH_PROBES, HealthProbe } from './health-probe';
@@ -24,6 +25,7 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       global: true,
       imports: [
+        TerminusModule.forRoot({ logger: false }),
         ...(options.imports ?? []),
         LoggerModule.forRootAsync({
           inject: [AppConfig],

@@ -1,21 +1,11 @@
+import { HealthCheckResult, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { HealthProbe } from './health-probe';
 
-export type DependencyState = { status: 'up'; [detail: string]: unknown } | { status: 'down'; message: string };
-
 /**
- * What GET /health/ready answers. `info`/`error`/`details` keep the shape of @nestjs/terminus (tools
- * such as the launcher read `error`); `message` names every dependency that is down, for a human.
+ * What GET /health/ready answers: @nestjs/terminus's result (tools such as the launcher read `error`),
+ * plus, when not ready, a `message` that names every dependency that is down, for a human.
  */
-export interface ReadinessReport {
-  status: 'ok' | 'error';
-  message?: string;
-  /** The dependencies that answered. */
-  info: Record<string, DependencyState>;
-  /** The dependencies that did not, each with its error. */
-  error: Record<string, DependencyState>;
-  /** All of them. */
-  details: Record<string, DependencyState>;
-}
+export type ReadinessReport = HealthCheckResult & { message?: string };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -34,24 +24,33 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Asks every probe at once, each with its own time limit (a hung dependency must not hold the answer
- * longer than that, nor hide the state of the others).
+ * One terminus indicator per probe, each with its own time limit: a hung dependency must not hold the
+ * answer longer than that, nor hide the state of the others (terminus runs them all at once).
  */
-export async function checkReadiness(probes: HealthProbe[], timeoutMs: number): Promise<ReadinessReport> {
-  const states = await Promise.all(
-    probes.map(async (probe): Promise<[string, DependencyState]> => {
-      try {
-        return [probe.key, { ...(await withTimeout(probe.check(), timeoutMs)), status: 'up' }];
-      } catch (err) {
-        return [probe.key, { status: 'down', message: (err as Error).message || String(err) }];
-      }
-    }),
-  );
-  const details = Object.fromEntries(states);
-  const info = Object.fromEntries(states.filter(([, s]) => s.status === 'up'));
-  const down = states.filter(([, s]) => s.status === 'down');
-  const error = Object.fromEntries(down);
-  if (down.length === 0) return { status: 'ok', info, error, details };
-  const message = `not ready: ${down.map(([key, s]) => `${key} is down (${(s as { message: string }).message})`).join('; ')}`;
-  return { status: 'error', message, info, error, details };
+export function indicatorsOf(
+  probes: HealthProbe[],
+  indicators: HealthIndicatorService,
+  timeoutMs: number,
+): Array<() => Promise<HealthIndicatorResult>> {
+  return probes.map((probe) => async () => {
+    const indicator = indicators.check(probe.key);
+    try {
+      // `status` is terminus's own key; a probe's detail of that name must not pass for the state.
+      const { status: _ignored, ...details } = await withTimeout(probe.check(), timeoutMs);
+      return indicator.up(details);
+    } catch (err) {
+      return indicator.down({ message: (err as Error).message || String(err) });
+    }
+  });
+}
+
+/** The report with a `message` naming each dependency that is down and why. */
+export function withMessage(result: HealthCheckResult): ReadinessReport {
+  const down = Object.entries(result.error ?? {});
+  if (down.length === 0) return result;
+  const reason = (state?: Record<string, unknown>) => (typeof state?.message === 'string' ? state.message : 'down');
+  return {
+    ...result,
+    message: `not ready: ${down.map(([key, state]) => `${key} is down (${reason(state)})`).join('; ')}`,
+  };
 }
