@@ -53,8 +53,8 @@ class MemoryStore extends RatingsStore {
     return Promise.resolve();
   }
   readonly active = new Set<string>();
-  markActive(name: string, hour: number): Promise<void> {
-    this.active.add(hourKey(name, hour));
+  markActive(users: Array<{ name: string; hour: number }>): Promise<void> {
+    for (const { name, hour } of users) this.active.add(hourKey(name, hour));
     return Promise.resolve();
   }
   readActive(hour: number): Promise<string[]> {
@@ -285,7 +285,7 @@ describe('BatchWriter', () => {
   });
 
   it('reads back a user marked active but whose rows never came (a crash between the two)', async () => {
-    await store.markActive('erin', H);
+    await store.markActive([{ name: 'erin', hour: H }]);
     const batch = [ev('erin', 6), ev('erin', 7)];
     const outcome = await writer.write(batch, H, () => true);
     expect(outcome).toMatchObject({ fresh: 0, rebuilt: 1 });
@@ -309,7 +309,7 @@ describe('BatchWriter', () => {
     await writer.write([ev('gina', 5)], H, () => true);
     writer.forget();
     // While this process did not own them, another consumer marked hank active and wrote a row of his.
-    await store.markActive('hank', H);
+    await store.markActive([{ name: 'hank', hour: H }]);
     store.upsertForTest('hank', H, [ev('hank', 8)]);
     const outcome = await writer.write([ev('hank', 1)], H, () => true);
     expect(outcome).toMatchObject({ fresh: 0, rebuilt: 1 });

@@ -160,16 +160,13 @@ export class BatchWriter {
       // is written, so users_by_hour never lacks a user who has rows (ActiveUsers' "no rows yet" rests
       // on that); trending rows remember which offsets they counted, the records rows do not. Both are
       // awaited, failed or not, so neither runs on into a retry.
+      const unmarked = plans.filter((p) => !p.cached).map(({ g }) => ({ name: g.name, hour: g.hour }));
       const [marked, counted] = await Promise.allSettled([
-        mapLimit(
-          plans.filter((p) => !p.cached),
-          concurrency,
-          async ({ g }) => {
-            if (!stillCurrent()) throw new PartitionsMoved();
-            await this.store.markActive(g.name, g.hour);
-            await this.active.added(g.name, g.hour);
-          },
-        ),
+        (async () => {
+          if (!stillCurrent()) throw new PartitionsMoved();
+          await this.store.markActive(unmarked);
+          for (const u of unmarked) await this.active.added(u.name, u.hour);
+        })(),
         this.trending.apply(deltas, stillCurrent),
       ]);
       if (marked.status === 'rejected') throw marked.reason;

@@ -43,16 +43,17 @@ const UPSERT_COUNTS =
  * single-partition batches are cut well under the warning by an estimate of each row's size.
  */
 const BATCH_BYTES = 4000;
-const rowBytes = (row: { movie: string }): number => 48 + Buffer.byteLength(row.movie);
+/** A row's estimated size: its text (a title, or a name) and ~48 bytes for the rest. */
+const rowBytes = (text: string): number => 48 + Buffer.byteLength(text);
 /** Batches in flight per call; the flush also bounds how many calls run at once. */
 const CHUNKS_IN_FLIGHT = 8;
 
-function chunks<T extends { movie: string }>(rows: T[]): T[][] {
+function chunks<T>(rows: T[], textOf: (row: T) => string): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const r of rows) {
-    const size = rowBytes(r);
+    const size = rowBytes(textOf(r));
     if (current.length > 0 && bytes + size > BATCH_BYTES) {
       out.push(current);
       current = [];
@@ -80,20 +81,24 @@ export class CassandraRatingsStore extends RatingsStore {
     // partition key's once per call, so a row costs two new small Buffers (time, id) and no conversions.
     const nameBytes = textBytes(name);
     const hourBytes = timestampBytes(hour);
-    await mapLimit(chunks(ratings), CHUNKS_IN_FLIGHT, (chunk) => {
-      const params: Buffer[] = [];
-      for (const r of chunk) {
-        params.push(
-          nameBytes,
-          hourBytes,
-          timestampBytes(r.time),
-          uuidBytes(r.id),
-          this.movieBytes.get(r.movie),
-          this.ratingBytes.get(r.rating),
-        );
-      }
-      return this.session.execute(insertRecordsCql(chunk.length), params);
-    });
+    await mapLimit(
+      chunks(ratings, (r) => r.movie),
+      CHUNKS_IN_FLIGHT,
+      (chunk) => {
+        const params: Buffer[] = [];
+        for (const r of chunk) {
+          params.push(
+            nameBytes,
+            hourBytes,
+            timestampBytes(r.time),
+            uuidBytes(r.id),
+            this.movieBytes.get(r.movie),
+            this.ratingBytes.get(r.rating),
+          );
+        }
+        return this.session.execute(insertRecordsCql(chunk.length), params);
+      },
+    );
   }
 
   async readHour(name: string, hour: number): Promise<StoredRow[]> {
@@ -126,8 +131,23 @@ export class CassandraRatingsStore extends RatingsStore {
     ]);
   }
 
-  async markActive(name: string, hour: number): Promise<void> {
-    await this.session.execute(INSERT_ACTIVE, [new Date(hour), bucketOf(name, USERS_BY_HOUR_BUCKETS), name]);
+  async markActive(users: Array<{ name: string; hour: number }>): Promise<void> {
+    // One single-partition batch per (hour, bucket) chunk instead of one statement per user: the hour's
+    // 16 partitions would otherwise take thousands of concurrent one-row writes at the turn of an hour.
+    const byPartition = new Map<string, { hour: Date; bucket: number; names: string[] }>();
+    for (const { name, hour } of users) {
+      const bucket = bucketOf(name, USERS_BY_HOUR_BUCKETS);
+      const key = `${hour}:${bucket}`;
+      let p = byPartition.get(key);
+      if (!p) byPartition.set(key, (p = { hour: new Date(hour), bucket, names: [] }));
+      p.names.push(name);
+    }
+    const statements = [...byPartition.values()].flatMap(({ hour, bucket, names }) =>
+      chunks(names, (name) => name).map((chunk) =>
+        chunk.map((name) => ({ query: INSERT_ACTIVE, params: [hour, bucket, name] })),
+      ),
+    );
+    await mapLimit(statements, CHUNKS_IN_FLIGHT, (batch) => this.session.batch(batch));
   }
 
   async readActive(hour: number): Promise<string[]> {
@@ -153,13 +173,16 @@ export class CassandraRatingsStore extends RatingsStore {
   async writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void> {
     const minuteDate = new Date(minute);
     const bucket = trendingBucketOf(source);
-    await mapLimit(chunks(rows), CHUNKS_IN_FLIGHT, (chunk) =>
-      this.session.batch(
-        chunk.map((r) => ({
-          query: UPSERT_COUNTS,
-          params: [minuteDate, bucket, r.movie, source, r.count, r.sum, Long.fromNumber(r.countedTo)],
-        })),
-      ),
+    await mapLimit(
+      chunks(rows, (r) => r.movie),
+      CHUNKS_IN_FLIGHT,
+      (chunk) =>
+        this.session.batch(
+          chunk.map((r) => ({
+            query: UPSERT_COUNTS,
+            params: [minuteDate, bucket, r.movie, source, r.count, r.sum, Long.fromNumber(r.countedTo)],
+          })),
+        ),
     );
   }
 }

@@ -30,7 +30,8 @@ export abstract class RatingsStore {
   /** One row, if it exists. */
   abstract readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined>;
   abstract writeStats(name: string, hour: number, stats: StatsAggregate, updatedAt: number): Promise<void>;
-  abstract markActive(name: string, hour: number): Promise<void>;
+  /** Marks users active in hours (users_by_hour), all of them or, on failure, some. */
+  abstract markActive(users: Array<{ name: string; hour: number }>): Promise<void>;
   /** Every user marked active in an hour (see ActiveUsers). */
   abstract readActive(hour: number): Promise<string[]>;
   /** The trending rows of one minute that count the events of one Kafka partition. */
