@@ -1,4 +1,3 @@
-import { ConfigResourceTypes } from 'kafkajs';
 import { waitFor } from '../support/app';
 import { ConsumerTestBed } from '../support/consumer-bed';
 import { Feeder, generateRatings, waitForExact } from '../support/ratings';
@@ -34,17 +33,7 @@ describe('dead letters the DLQ topic refuses', () => {
         Promise.resolve(/"msg":"flushed"[^\n]*"deadLetters":10/.test(consumer.log())),
       );
 
-      const admin = await bed.kafka.admin();
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: ns.config.kafka.topics.dlq,
-            configEntries: [{ name: 'max.message.bytes', value: '16' }],
-          },
-        ],
-      });
+      await bed.setMaxMessageBytes(ns.config.kafka.topics.dlq, 16);
       await feeder.sendRaw(poison(10, 50));
       await feeder.send(events.slice(200));
 

@@ -1,5 +1,4 @@
 import { HourlyStats, Rating, aggregateRatings, hourStart } from '@reeltime/contracts';
-import { ConfigResourceTypes } from 'kafkajs';
 import { Socket, io } from 'socket.io-client';
 import { waitFor } from '../support/app';
 import { ConsumerTestBed } from '../support/consumer-bed';
@@ -37,20 +36,8 @@ describe('stats updates are published at least once', () => {
   const pushes: HourlyStats[] = [];
   const consumers: ServiceProcess[] = [];
 
-  const setStatsLimit = async (bytes: number | undefined) => {
-    const admin = await bed.kafka.admin();
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        {
-          type: ConfigResourceTypes.TOPIC,
-          name: ns.config.kafka.topics.stats,
-          // 1048588 is Kafka's default: the topic is as the consumer created it.
-          configEntries: [{ name: 'max.message.bytes', value: String(bytes ?? 1_048_588) }],
-        },
-      ],
-    });
-  };
+  // undefined: back to Kafka's default, the topic as the consumer created it.
+  const setStatsLimit = (bytes: number | undefined) => bed.setMaxMessageBytes(ns.config.kafka.topics.stats, bytes);
   const restCount = async (): Promise<number> => {
     const res = await fetch(
       `${query.url}/api/users/${encodeURIComponent(name)}/hours/${new Date(hour).toISOString()}/stats`,

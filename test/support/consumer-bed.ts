@@ -1,8 +1,11 @@
 import { Env } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
 import { Client } from 'cassandra-driver';
+import { ConfigResourceTypes } from 'kafkajs';
 import { TestNamespace, testNamespace } from './namespace';
 import { connectKeyspace } from './ratings';
+
+const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 /**
  * What every consumer fault test sets up: its own namespace (migrated), a Kafka connection with the
@@ -22,6 +25,24 @@ export class ConsumerTestBed {
     await this.ns.migrate();
     this.kafka = new KafkaConnection(this.ns.config);
     await this.kafka.ensureTopics([this.ns.config.kafka.topics.ratings]);
+  }
+
+  /**
+   * Sets a topic's `max.message.bytes` on the broker (undefined: back to Kafka's default), e.g. to make
+   * the broker refuse what a running consumer publishes to it.
+   */
+  async setMaxMessageBytes(topic: string, bytes: number | undefined): Promise<void> {
+    const admin = await this.kafka.admin();
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{ name: 'max.message.bytes', value: String(bytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES) }],
+        },
+      ],
+    });
   }
 
   async cql(): Promise<Client> {

@@ -4,7 +4,7 @@ import { DLQ_HEADERS, HourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { DeadLetter } from '../ingest/micro-batcher';
 import { mapLimit } from '../storage/concurrency';
-import { BATCH_OVERHEAD, OutgoingRecord, chunkBySize, fitRecord } from './record-size';
+import { BATCH_OVERHEAD, OutgoingRecord, chunkRecords, fitRecord } from './record-size';
 
 /** The consumer's writes to Kafka: dead letters and stats updates, both before the offsets are committed. */
 export abstract class PipelinePublisher {
@@ -85,12 +85,12 @@ export class KafkaPipelinePublisher extends PipelinePublisher implements OnModul
   }
 
   /**
-   * Sends in chunks that the broker cannot refuse as too large (see chunkBySize), several at a time:
+   * Sends in chunks that the broker cannot refuse as too large (see chunkRecords), several at a time:
    * a burst of large dead letters makes many chunks, and one round trip each in turn would hold the
    * batch's commit back by seconds. The idempotent producer keeps each partition's order.
    */
   private async send(topic: string, budget: number, records: OutgoingRecord[]): Promise<void> {
-    await mapLimit(chunkBySize(records, budget), SENDS_IN_FLIGHT, (messages) =>
+    await mapLimit(chunkRecords(records, budget), SENDS_IN_FLIGHT, (messages) =>
       this.producer.send({ topic, acks: -1, messages }),
     );
   }

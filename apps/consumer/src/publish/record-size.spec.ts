@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { chunkBySize, fitRecord, recordBytes } from './record-size';
+import { chunkRecords, fitRecord, recordBytes } from './record-size';
 
 const bytes = (n: number, fill = 0x61): Buffer => Buffer.alloc(n, fill);
 const headers = { error: 'value is larger than 4096 bytes', 'source-topic': 'ratings', 'source-offset': '12' };
 
-describe('chunkBySize', () => {
+describe('chunkRecords', () => {
   it('keeps every send under the budget, in order, with every record once', () => {
     const records = Array.from({ length: 300 }, (_, i) => ({ key: 'one key', value: bytes(5000 + i), headers }));
-    const chunks = chunkBySize(records, 100_000);
+    const chunks = chunkRecords(records, 100_000);
     expect(chunks.flat()).toEqual(records);
     for (const chunk of chunks) {
       // The budget bounds the sum of the records' own bytes, computed here independently of recordBytes' overheads.
@@ -19,7 +19,7 @@ describe('chunkBySize', () => {
   });
 
   it('gives a record larger than the budget a send of its own', () => {
-    const chunks = chunkBySize(
+    const chunks = chunkRecords(
       [
         { key: null, value: bytes(10) },
         { key: null, value: bytes(500) },

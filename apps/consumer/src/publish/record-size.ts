@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DLQ_HEADERS } from '@reeltime/contracts';
+import { chunkBySize } from '../chunk-by-size';
 
 /** A Kafka record as the publisher sends it. */
 export interface OutgoingRecord {
@@ -35,23 +36,8 @@ export function recordBytes(r: OutgoingRecord): number {
  * topic's `max.message.bytes`: a send under the budget cannot have such a batch, whatever the keys.
  * A record larger than the budget on its own gets a send of its own (callers fit records first).
  */
-export function chunkBySize<T extends OutgoingRecord>(records: T[], budget: number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = recordBytes(r);
-    if (current.length > 0 && bytes + size > budget) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(r);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
+export const chunkRecords = <T extends OutgoingRecord>(records: T[], budget: number): T[][] =>
+  chunkBySize(records, budget, recordBytes);
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

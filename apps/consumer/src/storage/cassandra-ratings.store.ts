@@ -12,6 +12,7 @@ import {
 import { Rating, StatsAggregate } from '@reeltime/contracts';
 import { types } from 'cassandra-driver';
 import { BoundedMemo } from '../bounded-memo';
+import { chunkBySize } from '../chunk-by-size';
 import { mapLimit } from './concurrency';
 import { MovieCount, RatingsStore, StoredRow } from './ratings.store';
 
@@ -48,23 +49,9 @@ const rowBytes = (text: string): number => 48 + Buffer.byteLength(text);
 /** Batches in flight per call; the flush also bounds how many calls run at once. */
 const CHUNKS_IN_FLIGHT = 8;
 
-function chunks<T>(rows: T[], textOf: (row: T) => string): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const r of rows) {
-    const size = rowBytes(textOf(r));
-    if (current.length > 0 && bytes + size > BATCH_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(r);
-    bytes += size;
-  }
-  if (current.length) out.push(current);
-  return out;
-}
+/** Rows cut into single-partition batches under BATCH_BYTES. */
+const chunks = <T>(rows: T[], textOf: (row: T) => string): T[][] =>
+  chunkBySize(rows, BATCH_BYTES, (r) => rowBytes(textOf(r)));
 
 @Injectable()
 export class CassandraRatingsStore extends RatingsStore {
