@@ -35,6 +35,11 @@ describe('rating event contract', () => {
     }
   });
 
+  it('accepts a time with a numeric offset, as the same instant', () => {
+    const time = '2026-11-21T11:15:30.123+01:00';
+    expect(decode({ ...good, time })).toMatchObject({ ok: true, rating: { time: Date.parse(good.time) } });
+  });
+
   it('accepts time as epoch milliseconds', () => {
     expect(decode({ ...good, time: now - 1000 })).toMatchObject({ ok: true, rating: { time: now - 1000 } });
   });
@@ -60,10 +65,11 @@ describe('rating event contract', () => {
     ['a fractional rating', { ...good, rating: 7.5 }, /rating must be an integer/],
     ['a string rating', { ...good, rating: '8' }, /rating must be an integer/],
     ['a bad time', { ...good, time: 'yesterday' }, /time must be/],
+    ['a time without an offset', { ...good, time: '2026-11-21T10:15:30' }, /ending in Z or ±hh:mm/],
     [
       'a time on Feb 30',
       { ...good, time: '2026-02-30T10:15:30Z' },
-      /time must be an ISO-8601 date-time string \(a real/,
+      /time must be an ISO-8601 date-time string with an offset \(a real/,
     ],
     ['a time on Feb 29 of 2026', { ...good, time: '2026-02-29T10:15:30Z' }, /time must be/],
     ['a time at T24:00', { ...good, time: '2026-11-20T24:00:00Z' }, /time must be/],

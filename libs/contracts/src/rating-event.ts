@@ -10,11 +10,13 @@ export const RATING_MAX = 10;
 
 function isEventTime(value: unknown): boolean {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0;
-  // ISO-8601 with a date and a time; Date.parse alone would also take "March 5" and the like, and
-  // would read 2026-02-30 as March 2.
+  // ISO-8601 with a date, a time and an offset; Date.parse alone would also take "March 5" and the
+  // like, would read 2026-02-30 as March 2, and would read a time without an offset in the server's
+  // own time zone, so the same event would land in different hours on different machines.
   return (
     typeof value === 'string' &&
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) &&
+    /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) &&
     isCalendarDateTimePrefix(value) &&
     !Number.isNaN(Date.parse(value))
   );
@@ -47,7 +49,7 @@ export class RatingEvent {
     validator: {
       validate: isEventTime,
       defaultMessage: () =>
-        'time must be an ISO-8601 date-time string (a real calendar date and time) or epoch milliseconds',
+        'time must be an ISO-8601 date-time string with an offset (a real calendar date and time, ending in Z or ±hh:mm) or epoch milliseconds',
     },
   })
   time!: string | number;
