@@ -15,9 +15,18 @@ export async function topicSize(kafka: KafkaConnection, topic: string): Promise<
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
-/** Reads a whole topic from the beginning with a throw-away group: every record, as written. */
-export async function readTopic(kafka: KafkaConnection, topic: string, groupId: string): Promise<ReadMessage[]> {
-  const expected = await topicSize(kafka, topic);
+/**
+ * Reads a whole topic from the beginning with a throw-away group: every record, as written. A caller
+ * that knows how many records the topic holds passes `count`; otherwise the watermarks tell, which the
+ * admin client can read from stale metadata just after another process created the topic.
+ */
+export async function readTopic(
+  kafka: KafkaConnection,
+  topic: string,
+  groupId: string,
+  count?: number,
+): Promise<ReadMessage[]> {
+  const expected = count ?? (await topicSize(kafka, topic));
   const consumer = kafka.createConsumer({ groupId });
   const got: ReadMessage[] = [];
   await consumer.connect();

@@ -183,7 +183,7 @@ describe('names end to end: what the consumer stores, REST and socket.io answer;
     for (const run of runs) {
       const cli = new ProduceCli(['--count', '300', '--users', '20', '--seed', '4242', '--json'], run.env);
       expect(await cli.summary()).toMatchObject({ sent: 300 });
-      const messages = await readTopic(bed.kafka, run.config.kafka.topics.ratings, `${run.id}.reader`);
+      const messages = await readTopic(bed.kafka, run.config.kafka.topics.ratings, `${run.id}.reader`, 300);
       read.push(
         messages
           .sort((a, b) => Number(a.offset) - Number(b.offset))
