@@ -80,9 +80,10 @@ interface Plan {
  * - cache miss, but the user is not marked active in that hour (see ActiveUsers): the partition is
  *   empty, so every event is new, with no read.
  * - any other cache miss (start-up, eviction, rebalance): the partition is read and aggregated.
- * Then, in this order: the users_by_hour marks of uncached groups, the trending deltas (fenced by
- * offset, see TrendingCounter), the `records` rows, the stats rows. The cache is only updated once every write of the batch succeeded; if any
- * fails, the touched entries are dropped, so a retry starts again from what reached Cassandra.
+ * Then, in this order: the users_by_hour marks of uncached groups together with the trending deltas
+ * (fenced by offset, see TrendingCounter), the `records` rows, the stats rows. The cache is only
+ * updated once every write of the batch succeeded; if any fails, the touched entries are dropped, so a
+ * retry starts again from what reached Cassandra.
  */
 @Injectable()
 export class BatchWriter {
