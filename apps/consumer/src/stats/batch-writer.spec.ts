@@ -1,7 +1,7 @@
 import { loadConfig } from '@reeltime/config';
 import { Rating, StatsAggregate, aggregateRatings, hourStart, minuteStart } from '@reeltime/contracts';
 import { SourcedRating } from '../ingest/micro-batcher';
-import { MovieCount, RatingsStore, StoredRow } from '../storage/ratings.store';
+import { HourRows, HourStatsRow, MovieCount, Proceed, RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BatchWriter, groupByPartition } from './batch-writer';
 import { PartitionsMoved } from './partitions-moved';
 import { StatsCache, hourKey } from './stats-cache';
@@ -20,7 +20,20 @@ class MemoryStore extends RatingsStore {
   failNextRecordWrite = false;
   reads = 0;
 
-  async writeRecords(name: string, hour: number, ratings: Rating[]): Promise<void> {
+  /** One request per partition, so a test can stop or fail the write between partitions. */
+  async writeRecords(hours: HourRows[], proceed: Proceed): Promise<void> {
+    for (const { name, hour, ratings } of hours) {
+      proceed();
+      await this.writeHour(name, hour, ratings);
+    }
+  }
+  async writeStats(rows: HourStatsRow[], proceed: Proceed): Promise<void> {
+    for (const { name, hour, stats } of rows) {
+      proceed();
+      await this.writeHourStats(name, hour, stats);
+    }
+  }
+  async writeHour(name: string, hour: number, ratings: Rating[]): Promise<void> {
     if (this.failNextRecordWrite) {
       this.failNextRecordWrite = false;
       // Half the rows land before the failure, as with a timed-out batch.
@@ -48,7 +61,7 @@ class MemoryStore extends RatingsStore {
     this.reads += 1;
     return Promise.resolve(this.records.get(hourKey(name, hour))?.get(`${time}:${id}`));
   }
-  writeStats(name: string, hour: number, s: StatsAggregate): Promise<void> {
+  writeHourStats(name: string, hour: number, s: StatsAggregate): Promise<void> {
     this.stats.set(hourKey(name, hour), s);
     return Promise.resolve();
   }
@@ -187,10 +200,10 @@ describe('BatchWriter', () => {
   it('issues no more writes once the partitions have moved, and keeps nothing of the batch', async () => {
     let current = true;
     const written: string[] = [];
-    const writeRecords = store.writeRecords.bind(store);
-    store.writeRecords = async (name, hour, ratings) => {
+    const writeHour = store.writeHour.bind(store);
+    store.writeHour = async (name, hour, ratings) => {
       written.push(name);
-      await writeRecords(name, hour, ratings);
+      await writeHour(name, hour, ratings);
       current = false; // the rebalance is noticed while the first group's rows are being written
     };
     const batch = ['alice', 'bob', 'carol', 'dave'].map((name) => ev(name, 5));
@@ -203,9 +216,9 @@ describe('BatchWriter', () => {
 
   it('does not keep entries whose partitions moved after their last write', async () => {
     let current = true;
-    const writeStats = store.writeStats.bind(store);
-    store.writeStats = async (...args) => {
-      await writeStats(...args);
+    const writeHourStats = store.writeHourStats.bind(store);
+    store.writeHourStats = async (...args) => {
+      await writeHourStats(...args);
       current = false;
     };
     await writer.write([ev('alice', 5)], H, () => current);
@@ -274,11 +287,11 @@ describe('BatchWriter', () => {
   });
 
   it('marks a user active in an hour before it writes any of their rows there', async () => {
-    const writeRecords = store.writeRecords.bind(store);
+    const writeHour = store.writeHour.bind(store);
     const unmarked: string[] = [];
-    store.writeRecords = async (name, hour, ratings) => {
+    store.writeHour = async (name, hour, ratings) => {
       if (!store.active.has(hourKey(name, hour))) unmarked.push(name);
-      await writeRecords(name, hour, ratings);
+      await writeHour(name, hour, ratings);
     };
     await writer.write([ev('alice', 5), ev('bob', 3), ev('bob', 4, H - 1)], H, () => true);
     expect(unmarked).toEqual([]);

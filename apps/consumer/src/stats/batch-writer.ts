@@ -173,15 +173,21 @@ export class BatchWriter {
       if (marked.status === 'rejected') throw marked.reason;
       if (counted.status === 'rejected') throw counted.reason;
       const trendingRows = counted.value.rows;
-      const stats = await mapLimit(plans, concurrency, async ({ g, entry }) => {
+      // Every records row before any stats row, so a stats row never counts rows that are not there.
+      // Once the partitions have moved, no further request starts: the new owner may be writing them.
+      const proceed = (): void => {
         if (!stillCurrent()) throw new PartitionsMoved();
-        await this.store.writeRecords(g.name, g.hour, g.ratings);
-        if (!stillCurrent()) throw new PartitionsMoved();
+      };
+      await this.store.writeRecords(
+        plans.map(({ g }) => g),
+        proceed,
+      );
+      const rows = plans.map(({ g, entry }) => {
         for (const r of g.ratings) entry.rows.add(r.id, r.time);
-        const aggregate = aggregateOf(entry.histogram);
-        await this.store.writeStats(g.name, g.hour, aggregate, now);
-        return toHourlyStats(g.name, g.hour, aggregate, now);
+        return { name: g.name, hour: g.hour, stats: aggregateOf(entry.histogram), updatedAt: now };
       });
+      await this.store.writeStats(rows, proceed);
+      const stats = rows.map((row) => toHourlyStats(row.name, row.hour, row.stats, now));
       // A rebalance during the writes may have handed these users to another consumer, whose writes
       // this cache would not see: then the entries are dropped instead of kept.
       const current = stillCurrent();

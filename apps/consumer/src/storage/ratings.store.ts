@@ -17,19 +17,41 @@ export interface MovieCount {
   countedTo: number;
 }
 
+/** One (user, hour) partition's rows of `records`. */
+export interface HourRows {
+  name: string;
+  hour: number;
+  ratings: Rating[];
+}
+
+/** One (user, hour)'s row of `user_hour_stats`. */
+export interface HourStatsRow {
+  name: string;
+  hour: number;
+  stats: StatsAggregate;
+  updatedAt: number;
+}
+
+/**
+ * Called before each request of a multi-request write; it throws to stop the write there (e.g. when
+ * the partitions moved to another consumer), and the write then rejects with that error.
+ */
+export type Proceed = () => void;
+
 /**
  * The consumer's port to Cassandra. Every write is an upsert keyed by the event (or by user and hour,
  * or by minute, movie and partition), so repeating any of them after a failure or a redelivery
  * changes nothing.
  */
 export abstract class RatingsStore {
-  /** Upserts one user's ratings for one hour into `records` (single-partition unlogged batches). */
-  abstract writeRecords(name: string, hour: number, ratings: Rating[]): Promise<void>;
+  /** Upserts the rows of many (user, hour) partitions into `records`. */
+  abstract writeRecords(hours: HourRows[], proceed: Proceed): Promise<void>;
   /** Every row of one user's hour. */
   abstract readHour(name: string, hour: number): Promise<StoredRow[]>;
   /** One row, if it exists. */
   abstract readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined>;
-  abstract writeStats(name: string, hour: number, stats: StatsAggregate, updatedAt: number): Promise<void>;
+  /** Upserts the stats rows of many (user, hour)s. */
+  abstract writeStats(rows: HourStatsRow[], proceed: Proceed): Promise<void>;
   /** Marks users active in hours (users_by_hour), all of them or, on failure, some. */
   abstract markActive(users: Array<{ name: string; hour: number }>): Promise<void>;
   /** Every user marked active in an hour (see ActiveUsers). */
