@@ -28,11 +28,18 @@ const RATE = 50; // ratings per second
 const LOADED_RUNS = Number(process.env.BENCH_FRESH_RUNS ?? 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** BENCH_SERVICE_NODE_ARGS: extra node flags for the services, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function start(app: string, env: Env): ChildProcess {
-  return spawn(process.execPath, [...SERVICE_NODE_ARGS(app), resolve(ROOT, `dist/apps/${app}/src/main.js`)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  return spawn(
+    process.execPath,
+    [...SERVICE_NODE_ARGS(app), ...EXTRA_NODE_ARGS, resolve(ROOT, `dist/apps/${app}/src/main.js`)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 
 async function healthy(port: number): Promise<void> {

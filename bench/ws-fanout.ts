@@ -23,14 +23,17 @@ const PORT = '3913';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const userName = (i: number) => `fan user ${i}`;
 
-async function startQuery(env: Env): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist/apps/query/src/main.js')], {
+/** The compiled query service, once it has joined its stats group (answers cached: it sees every update). */
+export async function startQuery(env: Env, port = PORT): Promise<ChildProcess> {
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, resolve(ROOT, 'dist/apps/query/src/main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const res = await fetch(`http://127.0.0.1:${PORT}/api/system`).catch(() => undefined); // not listening yet
+    const res = await fetch(`http://127.0.0.1:${port}/api/system`).catch(() => undefined); // not listening yet
     if (res?.status === 200 && ((await res.json()) as { cache: { enabled: boolean } }).cache.enabled) return child;
     if (child.exitCode !== null) throw new Error(`query exited with ${child.exitCode}`);
     await sleep(200);

@@ -111,8 +111,10 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
       await consumer.connect();
       await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
       await consumer.run({
-        eachMessage: ({ message }) => {
-          this.handle(message.value);
+        // A batch at a time: with eachMessage kafkajs resolves an offset, checks for heartbeats and
+        // awaits a promise per message, which cost more than the message's own handling at 10,000/s.
+        eachBatch: ({ batch }) => {
+          for (const message of batch.messages) this.handle(message.value);
           return Promise.resolve();
         },
       });
