@@ -19,7 +19,7 @@ import { benchNamespace, BenchResult, ProcessSampler, percentile, printResult, r
  * Under load: BENCH_FRESH_LOADS (e.g. `2000x10000,10000x100000`) adds, for each entry, runs at
  * BATCH_INTERVAL_MS=1000 with the producer CLI sending that many ratings/s from that many other users
  * into the same topic for the whole measurement, and reports the consumer's and the query service's CPU
- * per background rating.
+ * per background rating. BENCH_FRESH_SCENARIOS adds runs across the turn of an hour and through a consumer restart.
  */
 const ROOT = resolve(__dirname, '..');
 const USERS = 20;
@@ -69,7 +69,48 @@ function startLoad(load: Load, env: Env, durationMs: number): ChildProcess {
   });
 }
 
-async function measure(intervalMs: number, durationMs: number, load?: Load): Promise<Record<string, number>> {
+/**
+ * What happens during a loaded run: `steady`; `hour`, the run starts 20 s before the turn of the next
+ * hour by the wall clock (it waits for it), so every user starts a new (user, hour) mid-run; `restart`,
+ * the consumer is stopped with SIGTERM 20 s into the run and started again at once.
+ */
+type Scenario = 'steady' | 'hour' | 'restart';
+
+/** The p99 of the worst 10 s window, by send time. */
+function worstWindowP99(samples: Array<{ sentAt: number; delay: number }>): number {
+  const windows = new Map<number, number[]>();
+  for (const { sentAt, delay } of samples) {
+    const w = Math.floor(sentAt / 10_000);
+    const list = windows.get(w);
+    if (list) list.push(delay);
+    else windows.set(w, [delay]);
+  }
+  return Math.max(...[...windows.values()].map((d) => percentile(d, 99)));
+}
+
+const SCENARIO_LABEL: Record<Scenario, string> = {
+  steady: 'steady',
+  hour: 'across the turn of an hour',
+  restart: 'consumer restarted at 20 s',
+};
+/** BENCH_FRESH_SCENARIOS, e.g. `steady,hour,restart` (default steady): each is run for every load. */
+const SCENARIOS = (process.env.BENCH_FRESH_SCENARIOS ?? 'steady').split(',').map((name) => {
+  if (!(name in SCENARIO_LABEL)) throw new Error(`BENCH_FRESH_SCENARIOS: unknown scenario "${name}"`);
+  return name as Scenario;
+});
+
+async function untilNextHourMinus(ms: number): Promise<void> {
+  const wait = hourStart(Date.now()) + 3_600_000 - ms - Date.now();
+  process.stderr.write(`waiting ${Math.round(wait / 1000)} s for the turn of the hour\n`);
+  if (wait > 0) await sleep(wait);
+}
+
+async function measure(
+  intervalMs: number,
+  durationMs: number,
+  load?: Load,
+  scenario: Scenario = 'steady',
+): Promise<Record<string, number>> {
   const env: Env = benchNamespace('fresh', {
     BATCH_INTERVAL_MS: String(intervalMs),
     QUERY_PORT: '3910',
@@ -79,12 +120,13 @@ async function measure(intervalMs: number, durationMs: number, load?: Load): Pro
   await migrate(config.cassandra, resolve(ROOT, 'cql'));
   const kafka = new KafkaConnection(config);
   await kafka.ensureTopics(Object.values(config.kafka.topics));
-  const consumer = start('consumer', env);
+  let consumer = start('consumer', env);
   const query = start('query', env);
   await Promise.all([healthy(3910), healthy(3912)]);
-  const consumerCpu = new ProcessSampler(consumer.pid!);
+  if (scenario === 'hour') await untilNextHourMinus(20_000);
+  let consumerCpu = new ProcessSampler(consumer.pid!);
+  let consumerCpuBefore = 0;
   const queryCpu = new ProcessSampler(query.pid!);
-  const loadStarted = Date.now();
   const background = load ? startLoad(load, env, durationMs) : undefined;
   const loadDone = background ? new Promise((r) => background.on('exit', r)) : Promise.resolve();
 
@@ -93,12 +135,16 @@ async function measure(intervalMs: number, durationMs: number, load?: Load): Pro
   const sent = new Map<string, number[]>();
   const covered = new Map<string, number>();
   const delays: number[] = [];
+  const samples: Array<{ sentAt: number; delay: number }> = [];
   const socket = io('http://127.0.0.1:3910/live', { transports: ['websocket'] });
   socket.on('stats', (s: HourlyStats) => {
     const key = `${s.name}|${Date.parse(s.hour)}`;
     const times = sent.get(key) ?? [];
     const now = Date.now();
-    for (let i = covered.get(key) ?? 0; i < Math.min(s.count, times.length); i++) delays.push(now - times[i]);
+    for (let i = covered.get(key) ?? 0; i < Math.min(s.count, times.length); i++) {
+      delays.push(now - times[i]);
+      samples.push({ sentAt: times[i], delay: now - times[i] });
+    }
     covered.set(key, Math.max(covered.get(key) ?? 0, s.count));
   });
   await new Promise<void>((r) => socket.on('connect', () => r()));
@@ -108,7 +154,19 @@ async function measure(intervalMs: number, durationMs: number, load?: Load): Pro
   await producer.connect();
   const started = Date.now();
   let i = 0;
+  let restarted = scenario !== 'restart';
   while (Date.now() - started < durationMs) {
+    if (!restarted && Date.now() - started > 20_000) {
+      restarted = true;
+      // CPU of both consumer processes counts: the first one's up to its exit, then the second's.
+      consumerCpuBefore = consumerCpu.stop().cpuSeconds;
+      const old = consumer;
+      old.kill('SIGTERM');
+      await new Promise((r) => old.on('exit', r));
+      consumer = start('consumer', env);
+      consumerCpu = new ProcessSampler(consumer.pid!);
+      process.stderr.write(`consumer restarted under load at ${new Date().toISOString()}\n`);
+    }
     const name = names[i++ % USERS];
     const time = Date.now();
     await producer.send({
@@ -130,8 +188,9 @@ async function measure(intervalMs: number, durationMs: number, load?: Load): Pro
   while (delays.length < total && Date.now() < deadline) await sleep(200);
 
   await loadDone;
-  const loadSeconds = (Date.now() - loadStarted) / 1000;
   const cpu = { consumer: consumerCpu.stop(), query: queryCpu.stop() };
+  // As a mean over the whole load: the CPU-seconds of every consumer process that ran.
+  const consumerCpuSeconds = consumerCpuBefore + cpu.consumer.cpuSeconds;
   socket.disconnect();
   await producer.disconnect();
   consumer.kill('SIGTERM');
@@ -145,14 +204,15 @@ async function measure(intervalMs: number, durationMs: number, load?: Load): Pro
     'p50 ms': round(percentile(delays, 50), 0),
     'p99 ms': round(percentile(delays, 99), 0),
     'max ms': round(Math.max(...delays), 0),
+    'worst 10 s window p99 ms': round(worstWindowP99(samples), 0),
     ...(load
       ? {
           'consumer CPU µs per background rating': round(
-            (cpu.consumer.cpuPercent * loadSeconds * 1e4) / (load.rate * (durationMs / 1000)),
+            (consumerCpuSeconds * 1e6) / (load.rate * (durationMs / 1000)),
             1,
           ),
           'query CPU µs per background rating': round(
-            (cpu.query.cpuPercent * loadSeconds * 1e4) / (load.rate * (durationMs / 1000)),
+            (cpu.query.cpuSeconds * 1e6) / (load.rate * (durationMs / 1000)),
             1,
           ),
           'consumer peak RSS MiB': cpu.consumer.peakRssMiB,
@@ -184,10 +244,12 @@ export async function run(): Promise<BenchResult> {
   const slow = loadsOnly ? [] : [await measure(30_000, 90_000)];
   const loaded = new Map<string, Array<Record<string, number>>>();
   for (const load of loads) {
-    const label = `${load.rate}/s from ${load.users} users`;
-    const runs = [];
-    for (let i = 0; i < LOADED_RUNS; i++) runs.push(await measure(1000, 60_000, load));
-    loaded.set(label, runs);
+    for (const scenario of SCENARIOS) {
+      const label = `${load.rate}/s from ${load.users} users${scenario === 'steady' ? '' : `, ${SCENARIO_LABEL[scenario]}`}`;
+      const runs = [];
+      for (let i = 0; i < LOADED_RUNS; i++) runs.push(await measure(1000, 60_000, load, scenario));
+      loaded.set(label, runs);
+    }
   }
   const figures: Record<string, number> = {};
   const med = (runs: Array<Record<string, number>>, k: string) =>
@@ -203,7 +265,7 @@ export async function run(): Promise<BenchResult> {
   }
   return {
     name: 'freshness (production → stats push on the socket)',
-    method: `${RATE} ratings/s over ${USERS} subscribed users; BATCH_INTERVAL_MS=1000: 3 runs of 30 s; BATCH_INTERVAL_MS=30000: 1 run of 90 s (every event measured)${loads.length ? `; with background load from the producer CLI (BENCH_FRESH_LOADS=${process.env.BENCH_FRESH_LOADS}): ${LOADED_RUNS} runs of 60 s each at BATCH_INTERVAL_MS=1000, medians` : ''}. Delay = receipt of the first stats push covering the event − acknowledgement of its send.`,
+    method: `${RATE} ratings/s over ${USERS} subscribed users; BATCH_INTERVAL_MS=1000: 3 runs of 30 s; BATCH_INTERVAL_MS=30000: 1 run of 90 s (every event measured)${loads.length ? `; with background load from the producer CLI (BENCH_FRESH_LOADS=${process.env.BENCH_FRESH_LOADS}, scenarios ${SCENARIOS.join(', ')}): ${LOADED_RUNS} runs of 60 s each at BATCH_INTERVAL_MS=1000, medians` : ''}. Delay = receipt of the first stats push covering the event − acknowledgement of its send.`,
     figures,
     runs: [
       ...fast.map((r) => prefixed('interval 1 s: ', r)),

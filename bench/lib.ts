@@ -73,11 +73,12 @@ export class ProcessSampler {
     }
   }
 
-  stop(): { peakRssMiB: number; cpuPercent: number } {
+  stop(): { peakRssMiB: number; cpuPercent: number; cpuSeconds: number } {
     this.sample();
     if (this.timer) clearInterval(this.timer);
     const wall = (Date.now() - this.startedAt) / 1000;
-    return { peakRssMiB: round(this.peakRss), cpuPercent: round(((this.cpuSeconds() - this.startCpu) / wall) * 100) };
+    const cpuSeconds = this.cpuSeconds() - this.startCpu;
+    return { peakRssMiB: round(this.peakRss), cpuPercent: round((cpuSeconds / wall) * 100), cpuSeconds };
   }
 }
 
