@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NEST_SERVICE_ENTRY, inspectBuild } from '../../tools/launcher/build';
+import { testNamespace } from '../support/namespace';
+import { ServiceName, ServiceProcess } from '../support/service-process';
+
+const ROOT = resolve(__dirname, '..', '..');
+const APPS: ServiceName[] = ['producer', 'consumer', 'query'];
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) return jsFiles(full);
+    return entry.name.endsWith('.js') ? [full] : [];
+  });
+}
+
+/**
+ * What `nest build <app>` produces runs as the service: path aliases resolved, the dashboard's files
+ * copied. CI builds it once (`npm run build:nest` in .ci/run); run alone, this test builds it when the
+ * output is missing or older than the sources.
+ */
+beforeAll(() => {
+  if (!inspectBuild(ROOT, APPS, NEST_SERVICE_ENTRY).stale) return;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const build = spawnSync(npm, ['run', '--silent', 'build:nest'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build:nest failed:\n${build.stdout}${build.stderr}`);
+}, 300_000);
+
+describe.each(APPS)('%s built by the Nest CLI', (name) => {
+  const ns = testNamespace(`nest${name}`, { PRODUCER_AUTOSTART: 'false', BATCH_INTERVAL_MS: '1000' });
+  const service = new ServiceProcess(name, ns.env, NEST_SERVICE_ENTRY(name));
+
+  beforeAll(async () => {
+    await ns.migrate();
+    await service.start();
+  });
+  afterAll(async () => {
+    await service.kill();
+    await ns.drop();
+  });
+
+  it('requires its libraries by relative path, with no @reeltime/ alias left', () => {
+    const left = jsFiles(join(ROOT, 'dist', 'nest', name)).filter((file) =>
+      /require\("@reeltime\//.test(readFileSync(file, 'utf8')),
+    );
+    expect(left).toEqual([]);
+  });
+
+  it('starts and answers /health with Kafka and Cassandra up', async () => {
+    const res = await fetch(`${service.url}/health`);
+    expect(res.status).toBe(200);
+  });
+
+  if (name === 'query') {
+    it('serves the dashboard from the files the CLI copied next to it', async () => {
+      const copied = join(ROOT, 'dist', 'nest', 'query', 'apps', 'query', 'public', 'index.html');
+      const res = await fetch(`${service.url}/`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(readFileSync(copied, 'utf8'));
+      expect(readFileSync(copied, 'utf8')).toBe(
+        readFileSync(join(ROOT, 'apps', 'query', 'public', 'index.html'), 'utf8'),
+      );
+    });
+  }
+
+  it('exits 0 on SIGTERM', async () => {
+    expect(await service.stop()).toBe(0);
+  });
+});
