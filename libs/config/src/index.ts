@@ -1,4 +1,4 @@
-export { AppConfig, loadConfig, configFromEnvironment } from './app-config';
+export { AppConfig, loadConfig, configFromEnvironment, settingDefaults } from './app-config';
 export type { LogLevel } from './app-config';
 export { ConfigError } from './env';
 export type { Env } from './env';
