@@ -136,11 +136,16 @@ export class ServiceProcess {
     if (state === 'exited') throw new Error(`${this.name} exited during start-up:\n${this.log().slice(-2000)}`);
   }
 
-  /** SIGTERM and the exit code. */
-  async stop(timeoutMs = 60_000): Promise<number | null> {
+  /** SIGTERM (or `signal`) and the exit code. */
+  async stop(timeoutMs = 60_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     return this.waitExit(timeoutMs);
+  }
+
+  /** Sends a signal and returns at once (a test that sends a second one waits with stop()). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
   }
 
   /** kill -9: no flush, no commit, no goodbye. */
