@@ -13,8 +13,12 @@ interface NestProject {
   compilerOptions: { tsConfigPath: string; assets?: Array<{ include: string; outDir: string }> };
 }
 const nestCli = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as {
+  exec?: string;
   projects: Record<string, NestProject>;
 };
+
+/** The command line `nest start <app>` runs the compiled app with (a project's `exec`, else the top level's). */
+const execOf = (app: string): string | undefined => nestCli.projects[app].exec ?? nestCli.exec;
 
 /** The compiler options the Nest CLI reads from a project's tsconfig (extends resolved, paths absolute). */
 function tsOptions(tsConfigPath: string): ts.CompilerOptions {
@@ -42,9 +46,15 @@ describe('nest-cli.json', () => {
   });
 
   it('starts the consumer with the same Node flags as npm start and docker-compose.yml', () => {
-    expect(nestCli.projects.consumer.exec).toBe(['node', ...SERVICE_NODE_ARGS('consumer')].join(' '));
-    expect(nestCli.projects.producer.exec).toBeUndefined();
-    expect(nestCli.projects.query.exec).toBeUndefined();
+    expect(execOf('consumer')).toBe(['exec', 'node', ...SERVICE_NODE_ARGS('consumer')].join(' '));
+    expect(execOf('producer')).toBe('exec node');
+    expect(execOf('query')).toBe('exec node');
+  });
+
+  it.each(APPS)('runs %s as the CLI’s own child, so that the signals the CLI forwards reach it', (app) => {
+    // `nest start` runs `<exec> <file>` through `sh -c`; without `exec` the shell stays in between,
+    // takes the forwarded SIGTERM itself and leaves the service running without its parent.
+    expect(execOf(app)).toMatch(/^exec node\b/);
   });
 
   it('copies the dashboard’s files next to the compiled query app, where it looks for them first', () => {
