@@ -52,4 +52,11 @@ describe('a bad setting', () => {
     const service = new ServiceProcess('consumer', { ...ns.env, BATCH_INTERVAL_MS: 'soon' });
     await expect(service.start()).rejects.toThrow(/BATCH_INTERVAL_MS/);
   });
+
+  it('stops the consumer when STATS_CACHE_MAX_MB cannot fit its heap cap, naming both settings', async () => {
+    const ns = testNamespace('heapcap');
+    // 200 MiB of a ~240 MiB heap limit (--max-old-space-size=192, as npm start runs it).
+    const service = new ServiceProcess('consumer', { ...ns.env, STATS_CACHE_MAX_MB: '200' });
+    await expect(service.start()).rejects.toThrow(/STATS_CACHE_MAX_MB[\s\S]*--max-old-space-size/);
+  });
 });

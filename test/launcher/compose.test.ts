@@ -1,20 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadConfig } from '@reeltime/config';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import * as ts from 'typescript';
+import { STATS_CACHE_HEAP_SHARE, configFromEnvironment, loadConfig, settingDefaults } from '@reeltime/config';
 import { load } from 'js-yaml';
 import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
+import { infraSettings } from '../../tools/infra/settings';
 
 const ROOT = resolve(__dirname, '..', '..');
 const APP_SERVICES = ['consumer', 'query', 'producer'] as const;
+const IMAGE_SERVICES = [...APP_SERVICES, 'schema'] as const;
 
 interface ComposeService {
   image?: string;
   build?: unknown;
+  pull_policy?: string;
   command?: string[];
+  entrypoint?: string[];
+  working_dir?: string;
+  hostname?: string;
   environment?: Record<string, string | number | null>;
   healthcheck?: { test?: string[] };
   depends_on?: Record<string, { condition: string }>;
+  ports?: Array<string | { published?: number | string; target?: number | string }>;
   restart?: string;
 }
 
@@ -39,23 +47,198 @@ function renderCompose(): Record<string, ComposeService> {
   return (load(run.stdout) as { services: Record<string, ComposeService> }).services;
 }
 
-/** Every environment variable name that libs/config reads. */
-function knownSettings(): Set<string> {
-  const source = readFileSync(resolve(ROOT, 'libs', 'config', 'src', 'app-config.ts'), 'utf8');
-  return new Set([...source.matchAll(/'([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]));
+/** The environment a service's code sees, as libs/config reads it. */
+function serviceEnv(service: ComposeService): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, v === null ? undefined : String(v)]),
+  );
+}
+
+/** Published ports as {published, target}: docker-compose renders `ip:host:container` ones as strings. */
+function portMappings(service: ComposeService): Array<{ published: number; target: number }> {
+  return (service.ports ?? []).map((p) => {
+    if (typeof p !== 'string') return { published: Number(p.published), target: Number(p.target) };
+    const parts = p.replace(/\/\w+$/, '').split(':');
+    return { published: Number(parts[parts.length - 2]), target: Number(parts[parts.length - 1]) };
+  });
+}
+
+// --- the image's file layout, derived from the Dockerfile ---------------------------------------------
+
+interface Stage {
+  name: string;
+  workdir: string;
+  /** Absolute paths of the files in the stage (only those this project puts there). */
+  files: Set<string>;
+}
+
+interface Image {
+  final: Stage;
+  exposed: number[];
+  cmd: string[];
+}
+
+/** The Dockerfile's instructions, continuation lines joined, comments dropped. */
+function instructions(text: string): Array<{ op: string; args: string }> {
+  const joined = text.replace(/\\\n/g, ' ');
+  return joined
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const [op, ...rest] = line.split(/\s+/);
+      return { op: op.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+/** .dockerignore entries: a path (and everything under it), or `*.ext`. */
+const DOCKER_IGNORED = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+
+function ignoredByDocker(path: string): boolean {
+  return DOCKER_IGNORED.some((p) =>
+    p.startsWith('*.') ? path.endsWith(p.slice(1)) : path === p || path.startsWith(`${p}/`),
+  );
+}
+
+/** Files of the build context (the repository minus .dockerignore) under a path. */
+function contextFiles(path: string): string[] {
+  const full = join(ROOT, path);
+  if (!existsSync(full) || ignoredByDocker(path)) return [];
+  if (!statSync(full).isDirectory()) return [path];
+  return readdirSync(full).flatMap((name) => contextFiles(posix.join(path, name)));
+}
+
+/**
+ * What `tsc -p <tsconfig>` writes in a stage: the .js of every source the tsconfig includes that the
+ * stage has, at outDir + its path below rootDir. The tsconfig is read from the repository (the stage's
+ * copy of it is the same file), with the stage's workdir standing for the repository root.
+ */
+function compile(stage: Stage, tsconfig: string): string[] {
+  const inStage = (repoPath: string) => posix.join(stage.workdir, relative(ROOT, repoPath));
+  const file = join(ROOT, tsconfig);
+  expect({ tsconfig, inStage: stage.files.has(inStage(file)) }).toEqual({ tsconfig, inStage: true });
+  const { config } = ts.readConfigFile(file, (p) => ts.sys.readFile(p));
+  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dirname(file));
+  const { outDir, rootDir } = parsed.options;
+  return parsed.fileNames
+    .filter((source) => !source.endsWith('.d.ts') && stage.files.has(inStage(source)))
+    .map((source) => inStage(join(outDir!, relative(rootDir!, source)).replace(/\.ts$/, '.js')));
+}
+
+/** The commands a RUN line runs, with `npm run <script>` replaced by the script's own text. */
+function expandNpmScripts(command: string): string {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  return command.replace(/npm run (?:-s |--silent )?([\w:-]+)/g, (_, name: string) => scripts[name] ?? '');
+}
+
+function buildImage(): Image {
+  const stages = new Map<string, Stage>();
+  let stage: Stage | undefined;
+  let exposed: number[] = [];
+  let cmd: string[] = [];
+  for (const { op, args } of instructions(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))) {
+    if (op === 'FROM') {
+      const name = /\sAS\s+(\S+)/i.exec(args)?.[1] ?? `stage${stages.size}`;
+      stage = { name, workdir: '/', files: new Set() };
+      stages.set(name, stage);
+      continue;
+    }
+    if (!stage) throw new Error(`Dockerfile: ${op} before FROM`);
+    const current = stage;
+    if (op === 'WORKDIR') current.workdir = posix.resolve(current.workdir, args);
+    if (op === 'EXPOSE') exposed = args.split(/\s+/).map((p) => Number(p.split('/')[0]));
+    if (op === 'CMD' || op === 'ENTRYPOINT') cmd = JSON.parse(args) as string[];
+    if (op === 'COPY') {
+      const words = args.split(/\s+/);
+      const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
+      const [dest, ...sources] = words.filter((w) => !w.startsWith('--')).reverse();
+      const target = posix.resolve(current.workdir, dest);
+      for (const src of sources.reverse()) {
+        if (from) {
+          // COPY --from resolves its sources from the root of the other stage.
+          const origin = stages.get(from);
+          if (!origin) throw new Error(`Dockerfile: COPY --from=${from} names no earlier stage`);
+          const base = posix.resolve('/', src);
+          for (const f of origin.files) {
+            if (f === base) current.files.add(dest.endsWith('/') ? posix.join(target, posix.basename(f)) : target);
+            else if (f.startsWith(`${base}/`)) current.files.add(posix.join(target, f.slice(base.length + 1)));
+          }
+        } else {
+          const isDir = existsSync(join(ROOT, src)) && statSync(join(ROOT, src)).isDirectory();
+          for (const f of contextFiles(src)) {
+            current.files.add(
+              isDir ? posix.join(target, relative(src, f)) : dest.endsWith('/') ? posix.join(target, f) : target,
+            );
+          }
+        }
+      }
+    }
+    if (op === 'RUN') {
+      const run = expandNpmScripts(args);
+      if (/\bnpm ci\b/.test(run)) current.files.add(posix.join(current.workdir, 'node_modules', '.package-lock.json'));
+      for (const [, tsconfig] of run.matchAll(/\btsc -p (\S+)/g)) {
+        for (const out of compile(current, tsconfig)) current.files.add(out);
+      }
+    }
+  }
+  return { final: stage!, exposed, cmd };
+}
+
+/** A command's file arguments (node's own flags and `-e` scripts are not files), resolved in the image. */
+function commandFiles(command: string[], workdir: string): string[] {
+  const files: string[] = [];
+  for (let i = 1; i < command.length; i++) {
+    if (command[i] === '-e' || command[i] === '--eval') {
+      i++;
+      continue;
+    }
+    if (!command[i].startsWith('-')) files.push(posix.resolve(workdir, command[i]));
+  }
+  return files;
+}
+
+/** The nearest ancestor of `from` for which `found` holds (the walk findPublicDir and findCqlDir do). */
+function walkUp(from: string, found: (dir: string) => boolean): string | undefined {
+  for (let dir = from; ; dir = posix.dirname(dir)) {
+    if (found(dir)) return dir;
+    if (dir === '/') return undefined;
+  }
+}
+
+function moduleSource(app: string): string {
+  return readFileSync(join(ROOT, 'apps', app, 'src', `${app}.module.ts`), 'utf8');
 }
 
 describe('docker-compose.yml', () => {
   let services: Record<string, ComposeService>;
+  let image: Image;
 
   beforeAll(() => {
     services = renderCompose();
+    image = buildImage();
   });
 
   it('has Kafka, Cassandra, the schema job and the three services', () => {
     expect(Object.keys(services).sort()).toEqual(['cassandra', 'consumer', 'kafka', 'producer', 'query', 'schema']);
-    expect(services.kafka.image).toBe('apache/kafka:4.1.1');
-    expect(services.cassandra.image).toBe('cassandra:5.0');
+  });
+
+  it('runs the Kafka and Cassandra versions the local infrastructure runs, to the patch', () => {
+    const infra = infraSettings({});
+    expect(services.kafka.image).toBe(`apache/kafka:${infra.kafkaVersion}`);
+    expect(services.cassandra.image).toBe(`cassandra:${infra.cassandraVersion}`);
+  });
+
+  it('builds one image, in the schema job, and runs the three services from it without pulling it', () => {
+    const builders = Object.entries(services).filter(([, s]) => s.build !== undefined);
+    expect(builders.map(([name]) => name)).toEqual(['schema']);
+    const images = new Set(IMAGE_SERVICES.map((name) => services[name].image));
+    expect([...images]).toEqual([services.schema.image]);
+    for (const name of APP_SERVICES)
+      expect({ name, pull: services[name].pull_policy }).toEqual({ name, pull: 'never' });
   });
 
   it('gives every long-running service a healthcheck; only the one-shot schema job has none', () => {
@@ -70,46 +253,78 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('starts the schema job on a healthy Cassandra and the services only after it succeeded', () => {
+  it('makes each service wait for what its module connects to, and for nothing else', () => {
     expect(services.schema.depends_on).toEqual({ cassandra: { condition: 'service_healthy' } });
     for (const name of APP_SERVICES) {
-      expect(services[name].depends_on).toEqual({
-        kafka: { condition: 'service_healthy' },
-        cassandra: { condition: 'service_healthy' },
-        schema: { condition: 'service_completed_successfully' },
-      });
+      const source = moduleSource(name);
+      const expected: ComposeService['depends_on'] = {};
+      if (/\bKafkaModule\b/.test(source)) expected.kafka = { condition: 'service_healthy' };
+      // Its Cassandra session connects to the keyspace, so the schema job must have run; that job
+      // itself waited for a healthy Cassandra.
+      if (/\bCassandraModule\b/.test(source)) expected.schema = { condition: 'service_completed_successfully' };
+      expect({ name, depends_on: services[name].depends_on }).toEqual({ name, depends_on: expected });
     }
   });
 
-  it('runs each app from one image, with an entry point that exists in the sources', () => {
-    const images = new Set([...APP_SERVICES, 'schema'].map((name) => services[name].image));
-    expect(images.size).toBe(1);
-    for (const name of [...APP_SERVICES, 'schema']) {
-      const command = services[name].command ?? [];
+  it('runs, in every service, files that the Dockerfile puts in the image', () => {
+    const { final } = image;
+    for (const name of IMAGE_SERVICES) {
+      const service = services[name];
+      const command = [...(service.entrypoint ?? []), ...(service.command ?? image.cmd)];
       expect(command[0]).toBe('node');
-      const entry = command[command.length - 1];
-      const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
-      expect({ name, source, exists: existsSync(resolve(ROOT, source)) }).toEqual({ name, source, exists: true });
+      const files = commandFiles(command, service.working_dir ?? final.workdir);
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files)
+        expect({ name, file, inImage: final.files.has(file) }).toEqual({ name, file, inImage: true });
     }
-    expect(services.query.command).toEqual(['node', 'dist/apps/query/src/main.js']);
-    // The consumer's heap cap matches the local launcher's.
-    expect(services.consumer.command).toEqual([
-      'node',
-      ...SERVICE_NODE_ARGS('consumer'),
-      'dist/apps/consumer/src/main.js',
-    ]);
+    for (const file of commandFiles(image.cmd, final.workdir)) expect(final.files.has(file)).toBe(true);
+    expect(final.files.has(posix.join(final.workdir, 'node_modules', '.package-lock.json'))).toBe(true);
   });
 
-  it('uses only setting names libs/config knows, and its defaults apart from the container addresses', () => {
-    const known = knownSettings();
+  it('has, in the image, the files the services look for next to their code', () => {
+    const { final } = image;
+    const has = (path: string) => final.files.has(path);
+    const hasUnder = (dir: string) => [...final.files].some((f) => f.startsWith(`${dir}/`));
+    // The query service: apps/query/public above its compiled dashboard (apps/query/src/dashboard/assets.ts).
+    const dashboard = posix.join(final.workdir, 'dist', 'apps', 'query', 'src', 'dashboard');
+    expect(has(posix.join(dashboard, 'assets.js'))).toBe(true);
+    const publicRoot = walkUp(
+      dashboard,
+      (dir) =>
+        has(posix.join(dir, 'apps', 'query', 'public', 'index.html')) || has(posix.join(dir, 'public', 'index.html')),
+    );
+    expect(publicRoot).toBeDefined();
+    // The schema job: cql/ next to package.json, above its compiled file (tools/launcher/schema.ts).
+    const schemaJob = posix.join(final.workdir, 'dist', 'tools', 'launcher');
+    const projectRoot = walkUp(
+      schemaJob,
+      (dir) => has(posix.join(dir, 'package.json')) && hasUnder(posix.join(dir, 'cql')),
+    );
+    expect(projectRoot).toBe(final.workdir);
+    const cqlFiles = readdirSync(join(ROOT, 'cql')).map((f) => posix.join(final.workdir, 'cql', f));
+    for (const file of cqlFiles) expect(has(file)).toBe(true);
+  });
+
+  it('uses only setting names libs/config knows, each interpolated from the variable of its own name', () => {
+    const known = new Set(settingDefaults().keys());
+    for (const name of IMAGE_SERVICES) {
+      const unknown = Object.keys(services[name].environment ?? {}).filter((key) => !known.has(key));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+    }
+    const raw = load(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      'x-app-env': Record<string, unknown>;
+    };
+    for (const [key, value] of Object.entries(raw['x-app-env'])) {
+      const variable = /^\$\{(\w+)[:-]/.exec(String(value))?.[1];
+      if (variable !== undefined) expect({ key, variable }).toEqual({ key, variable: key });
+    }
+  });
+
+  it('uses libs/config defaults apart from the container addresses', () => {
     const defaults = loadConfig({});
-    for (const name of [...APP_SERVICES, 'schema']) {
-      const env = Object.fromEntries(
-        Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, v === null ? undefined : String(v)]),
-      );
-      expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
+    for (const name of IMAGE_SERVICES) {
       // loadConfig throws on any value it does not accept.
-      const config = loadConfig(env);
+      const config = loadConfig(serviceEnv(services[name]));
       expect(config.kafka.brokers).toEqual(['kafka:9092']);
       expect(config.cassandra.contactPoints).toEqual(['cassandra:9042']);
       expect(config.cassandra.localDataCenter).toBe('datacenter1');
@@ -122,14 +337,76 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes the query service on port 3000 and points the healthchecks at each service’s own port', () => {
-    const defaults = loadConfig({});
-    for (const name of APP_SERVICES) {
-      expect(services[name].healthcheck!.test!.join(' ')).toContain(`127.0.0.1:${defaults.ports[name]}/health`);
+  it('points KAFKA_BROKERS and CASSANDRA_CONTACT_POINTS at the ports the containers listen on', () => {
+    const kafkaEnv = serviceEnv(services.kafka);
+    for (const name of IMAGE_SERVICES) {
+      const config = loadConfig(serviceEnv(services[name]));
+      for (const broker of config.kafka.brokers) {
+        const [host, port] = broker.split(':');
+        expect(services[host]?.image).toBe(services.kafka.image);
+        expect(kafkaEnv.KAFKA_LISTENERS).toContain(`PLAINTEXT://:${port}`);
+        expect(kafkaEnv.KAFKA_ADVERTISED_LISTENERS).toContain(`PLAINTEXT://${broker}`);
+        expect(services.kafka.healthcheck!.test!.join(' ')).toContain(`/dev/tcp/127.0.0.1/${port}`);
+      }
+      for (const point of config.cassandra.contactPoints) {
+        const [host, port] = point.split(':');
+        expect(services[host]?.image).toBe(services.cassandra.image);
+        // 9042: the cassandra image's native transport port, where cqlsh (its healthcheck) connects too.
+        expect(port).toBe('9042');
+      }
     }
-    const raw = load(readFileSync(resolve(ROOT, 'docker-compose.yml'), 'utf8')) as {
-      services: Record<string, { ports?: string[] }>;
+    // Host tools reach Kafka on the EXTERNAL listener and Cassandra on 9042, each published as documented.
+    expect(portMappings(services.kafka)).toEqual([{ published: 29092, target: 29092 }]);
+    expect(kafkaEnv.KAFKA_LISTENERS).toContain('EXTERNAL://:29092');
+    expect(kafkaEnv.KAFKA_ADVERTISED_LISTENERS).toContain('EXTERNAL://localhost:29092');
+    expect(portMappings(services.cassandra)).toEqual([{ published: 29042, target: 9042 }]);
+  });
+
+  it('publishes each service on its own port, which its healthcheck asks and the image exposes', () => {
+    for (const name of APP_SERVICES) {
+      const port = loadConfig(serviceEnv(services[name])).ports[name];
+      expect(services[name].healthcheck!.test!.join(' ')).toContain(`127.0.0.1:${port}/health`);
+      expect(portMappings(services[name])).toEqual([{ published: port, target: port }]);
+      expect(image.exposed).toContain(port);
+    }
+  });
+
+  it('runs the consumer with the local launcher’s heap cap, which its stats cache default fits', () => {
+    expect(services.consumer.command).toEqual([
+      'node',
+      ...SERVICE_NODE_ARGS('consumer'),
+      'dist/apps/consumer/src/main.js',
+    ]);
+    const oldSpaceMb = Number(/--max-old-space-size=(\d+)/.exec(services.consumer.command!.join(' '))![1]);
+    // The heap limit is the old space plus the young generation, so this bound is the stricter one.
+    const cacheBytes = loadConfig(serviceEnv(services.consumer)).batch.statsCacheMaxBytes;
+    expect(cacheBytes).toBeLessThanOrEqual(oldSpaceMb * 1024 * 1024 * STATS_CACHE_HEAP_SHARE);
+  });
+
+  describe('Kafka healthcheck', () => {
+    const probe = (port: string): number | null => {
+      const [kind, shell, flag, script] = services.kafka.healthcheck!.test!;
+      expect([kind, shell, flag]).toEqual(['CMD', 'bash', '-c']);
+      const run = spawnSync('bash', ['-c', script.replace('/dev/tcp/127.0.0.1/9092', `/dev/tcp/${host}/${port}`)], {
+        timeout: 10_000,
+      });
+      return run.status;
     };
-    expect(raw.services.query.ports).toContain('3000:3000');
+    let host = '';
+    let port = '';
+
+    beforeAll(() => {
+      [host, port] = configFromEnvironment().kafka.brokers[0].split(':');
+    });
+
+    it('starts no JVM: it is bash, speaking to the listener itself', () => {
+      const test = services.kafka.healthcheck!.test!.join(' ');
+      expect(test).not.toMatch(/kafka-[\w-]+\.sh|\bjava\b|\/opt\/kafka\/bin/);
+    });
+
+    it('passes against a running broker (the tests’ own) and fails where no broker listens', () => {
+      expect(probe(port)).toBe(0);
+      expect(probe('1')).not.toBe(0);
+    });
   });
 });

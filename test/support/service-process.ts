@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { AddressInfo, Socket, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Env } from '@reeltime/config';
-import { SERVICE_NODE_ARGS } from '../../tools/launcher/build';
+import { SERVICE_ENTRY, SERVICE_NODE_ARGS } from '../../tools/launcher/build';
 import { waitFor } from './app';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -62,9 +62,11 @@ export class ServiceProcess {
   /** The settings it runs with: a copy, whose port start() may move (see there). */
   readonly env: Env;
 
+  /** `main`: the compiled entry point, relative to the repository root (default: `npm run build`'s). */
   constructor(
     readonly name: ServiceName,
     env: Env,
+    private readonly main: string = SERVICE_ENTRY(name),
   ) {
     this.env = { ...env };
   }
@@ -82,7 +84,7 @@ export class ServiceProcess {
   }
 
   async start(): Promise<void> {
-    const main = resolve(ROOT, 'dist', 'apps', this.name, 'src', 'main.js');
+    const main = resolve(ROOT, this.main);
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first (npm test does)`);
     // Other checkouts run services on this machine too. A port someone else holds would make the
     // health check below answer for that process while this one exits with EADDRINUSE.
@@ -134,11 +136,16 @@ export class ServiceProcess {
     if (state === 'exited') throw new Error(`${this.name} exited during start-up:\n${this.log().slice(-2000)}`);
   }
 
-  /** SIGTERM and the exit code. */
-  async stop(timeoutMs = 60_000): Promise<number | null> {
+  /** SIGTERM (or `signal`) and the exit code. */
+  async stop(timeoutMs = 60_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     return this.waitExit(timeoutMs);
+  }
+
+  /** Sends a signal and returns at once (a test that sends a second one waits with stop()). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
   }
 
   /** kill -9: no flush, no commit, no goodbye. */

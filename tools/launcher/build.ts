@@ -53,8 +53,20 @@ function walk(dir: string, out: Array<{ path: string; mtimeMs: number }>, root: 
   }
 }
 
-/** Reads the modification times of the sources and of the three services' entry points. */
-export function inspectBuild(root: string, services: readonly string[]): BuildState {
+/**
+ * The entry point `nest build <service>` writes (nest-cli.json, apps/<service>/tsconfig.app.json): each
+ * app compiles into its own folder under dist/nest, so the CLI never rewrites what `npm run build` put in
+ * dist/apps and dist/libs while services or tests run from there.
+ */
+export const NEST_SERVICE_ENTRY = (service: string): string =>
+  join('dist', 'nest', service, 'apps', service, 'src', 'main.js');
+
+/** Reads the modification times of the sources and of the services' entry points (`npm run build`'s by default). */
+export function inspectBuild(
+  root: string,
+  services: readonly string[],
+  entry: (service: string) => string = SERVICE_ENTRY,
+): BuildState {
   const sources: Array<{ path: string; mtimeMs: number }> = [];
   for (const dir of SOURCE_DIRS) walk(join(root, dir), sources, root);
   for (const file of SOURCE_FILES) {
@@ -62,7 +74,7 @@ export function inspectBuild(root: string, services: readonly string[]): BuildSt
     if (existsSync(full)) sources.push({ path: file, mtimeMs: statSync(full).mtimeMs });
   }
   const outputs = services.map((s) => {
-    const full = join(root, SERVICE_ENTRY(s));
+    const full = join(root, entry(s));
     return existsSync(full) ? statSync(full).mtimeMs : undefined;
   });
   return buildState(sources, outputs);

@@ -1,6 +1,7 @@
+import { getHeapStatistics } from 'node:v8';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
-import { AppConfig, ConfigModule, Env } from '@reeltime/config';
+import { AppConfig, ConfigModule, Env, checkStatsCacheFitsHeap } from '@reeltime/config';
 import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
 import { Clock, SystemClock } from './clock';
@@ -45,7 +46,12 @@ export class ConsumerModule {
         {
           provide: StatsCache,
           inject: [AppConfig],
-          useFactory: (c: AppConfig) => new StatsCache(c.batch.statsCacheMaxBytes),
+          // The bound is checked against the heap this process really has (--max-old-space-size), at
+          // start-up rather than when the cache has grown into it.
+          useFactory: (c: AppConfig) => {
+            checkStatsCacheFitsHeap(c, getHeapStatistics().heap_size_limit);
+            return new StatsCache(c.batch.statsCacheMaxBytes);
+          },
         },
         ConsumerMetrics,
         TrendingCounter,

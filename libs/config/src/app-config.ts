@@ -1,4 +1,17 @@
-import { ConfigError, Env, bool, float, hostList, identifier, int, oneOf, optionalInt, optionalStr, str } from './env';
+import {
+  ConfigError,
+  Env,
+  ON_READ,
+  bool,
+  float,
+  hostList,
+  identifier,
+  int,
+  oneOf,
+  optionalInt,
+  optionalStr,
+  str,
+} from './env';
 
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const CQL_NAME = /^[a-z][a-z0-9_]{0,47}$/;
@@ -82,10 +95,11 @@ export class AppConfig {
 
 function sasl(env: Env): AppConfig['kafka']['sasl'] {
   const mechanism = optionalStr(env, 'KAFKA_SASL_MECHANISM');
-  if (mechanism === undefined) return undefined;
-  const m = oneOf(env, 'KAFKA_SASL_MECHANISM', 'plain', ['plain', 'scram-sha-256', 'scram-sha-512'] as const);
+  // Read before the early return, so that settingDefaults() lists them too.
   const username = optionalStr(env, 'KAFKA_SASL_USERNAME');
   const password = optionalStr(env, 'KAFKA_SASL_PASSWORD');
+  if (mechanism === undefined) return undefined;
+  const m = oneOf(env, 'KAFKA_SASL_MECHANISM', 'plain', ['plain', 'scram-sha-256', 'scram-sha-512'] as const);
   if (!username) throw new ConfigError('KAFKA_SASL_USERNAME', 'required when KAFKA_SASL_MECHANISM is set');
   if (!password) throw new ConfigError('KAFKA_SASL_PASSWORD', 'required when KAFKA_SASL_MECHANISM is set');
   return { mechanism: m, username, password };
@@ -177,6 +191,22 @@ export function loadConfig(env: Env): AppConfig {
     ports,
   };
   return Object.freeze(Object.assign(new AppConfig(), config));
+}
+
+/**
+ * Every setting loadConfig reads, in the order it reads them, with its default as a string (undefined:
+ * unset by default). A default computed from another setting is given for the other's default.
+ * .env.example is checked against this (libs/config/src/env-example.spec.ts).
+ */
+export function settingDefaults(): Map<string, string | undefined> {
+  const defaults = new Map<string, string | undefined>();
+  const env: Env & { [ON_READ]: (name: string, fallback: string | undefined) => void } = {
+    [ON_READ]: (name, fallback) => {
+      if (!defaults.has(name)) defaults.set(name, fallback);
+    },
+  };
+  loadConfig(env);
+  return defaults;
 }
 
 /** The process environment, merged with overrides, parsed once: for entry points outside Nest (CLIs). */

@@ -14,34 +14,46 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-function raw(env: Env, name: string): string | undefined {
+/**
+ * An Env carrying this key reports each setting as it is read, with its default (undefined: none).
+ * That is how settingDefaults() lists every setting without a second list to keep in step.
+ */
+export const ON_READ = Symbol('reeltime.config.onRead');
+type ObservedEnv = Env & { [ON_READ]?: (name: string, fallback: string | undefined) => void };
+
+function raw(env: Env, name: string, fallback?: string | number | boolean): string | undefined {
+  (env as ObservedEnv)[ON_READ]?.(name, fallback === undefined ? undefined : String(fallback));
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 export function str(env: Env, name: string, fallback: string): string {
-  return raw(env, name) ?? fallback;
+  return raw(env, name, fallback) ?? fallback;
 }
 
 export function optionalStr(env: Env, name: string): string | undefined {
   return raw(env, name);
 }
 
-export function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
+function integer(name: string, value: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `expected an integer, got "${value}"`);
   const n = Number(value);
   if (n < min || n > max) throw new ConfigError(name, `expected an integer from ${min} to ${max}, got ${n}`);
   return n;
 }
 
+export function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const value = raw(env, name, fallback);
+  return value === undefined ? fallback : integer(name, value, min, max);
+}
+
 export function optionalInt(env: Env, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  return raw(env, name) === undefined ? undefined : int(env, name, 0, min, max);
+  const value = raw(env, name);
+  return value === undefined ? undefined : integer(name, value, min, max);
 }
 
 export function float(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = raw(env, name);
+  const value = raw(env, name, fallback);
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n)) throw new ConfigError(name, `expected a number, got "${value}"`);
@@ -50,7 +62,7 @@ export function float(env: Env, name: string, fallback: number, min: number, max
 }
 
 export function bool(env: Env, name: string, fallback: boolean): boolean {
-  const value = raw(env, name);
+  const value = raw(env, name, fallback);
   if (value === undefined) return fallback;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
@@ -58,7 +70,7 @@ export function bool(env: Env, name: string, fallback: boolean): boolean {
 }
 
 export function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
-  const value = raw(env, name);
+  const value = raw(env, name, fallback);
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
     throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${value}"`);
@@ -68,7 +80,7 @@ export function oneOf<T extends string>(env: Env, name: string, fallback: T, all
 
 /** `host:port[,host:port…]`, e.g. KAFKA_BROKERS or CASSANDRA_CONTACT_POINTS. */
 export function hostList(env: Env, name: string, fallback: string): string[] {
-  const value = raw(env, name) ?? fallback;
+  const value = raw(env, name, fallback) ?? fallback;
   const items = value
     .split(',')
     .map((s) => s.trim())

@@ -44,8 +44,11 @@ function closeOnSignals(app: INestApplication): void {
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // `on`, not `once`: a signal repeated while closing must not fall back to Node's default (exit at
+  // once, no flush). Ctrl-C under `nest start` delivers SIGINT twice: from the terminal to the whole
+  // process group, and again from the CLI, which forwards it to its child.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /**
