@@ -294,6 +294,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       deadLetters: batch.deadLetters.length,
       userHours: outcome.stats.length,
       rebuilt: outcome.rebuilt,
+      readBackMs: outcome.readBackMs,
       fresh: outcome.fresh,
       pointReads: outcome.pointReads,
       trendingRows: outcome.trendingRows,

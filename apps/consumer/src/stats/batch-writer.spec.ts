@@ -53,9 +53,9 @@ class MemoryStore extends RatingsStore {
       part.set(`${r.time}:${r.id}`, { time: r.time, id: r.id, rating: r.rating, movie: r.movie });
     this.records.set(key, part);
   }
-  readHour(name: string, hour: number): Promise<StoredRow[]> {
-    this.reads += 1;
-    return Promise.resolve([...(this.records.get(hourKey(name, hour))?.values() ?? [])]);
+  readHours(hours: Array<{ name: string; hour: number }>): Promise<StoredRow[][]> {
+    this.reads += hours.length;
+    return Promise.resolve(hours.map(({ name, hour }) => [...(this.records.get(hourKey(name, hour))?.values() ?? [])]));
   }
   readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined> {
     this.reads += 1;

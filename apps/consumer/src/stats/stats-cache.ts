@@ -41,6 +41,11 @@ export class StatsCache {
     });
   }
 
+  /** Whether an entry is cached (without making it recently used). */
+  has(key: string): boolean {
+    return this.lru.has(key);
+  }
+
   get(key: string): HourEntry | undefined {
     return this.lru.get(key);
   }

@@ -31,7 +31,13 @@ function batchCql(statement: string, n: number): string {
   if (!byCount) batchCqlCache.set(statement, (byCount = []));
   return (byCount[n] ??= `BEGIN UNLOGGED BATCH ${`${statement}; `.repeat(n)}APPLY BATCH`);
 }
-const SELECT_HOUR = 'SELECT time, id, rating, movie FROM records WHERE name = ? AND hour = ?';
+const SELECT_HOURS = 'SELECT name, time, id, rating, movie FROM records WHERE name IN ? AND hour = ?';
+/**
+ * Partitions per read-back request: one request for many partitions of an hour spares the consumer's
+ * driver and Cassandra's native transport a request each, as with the writes; small enough that a
+ * coordinator's fan-out and the answer (a few rows per partition) stay small.
+ */
+const PARTITIONS_PER_READ = 20;
 const SELECT_ROW = 'SELECT rating, movie FROM records WHERE name = ? AND hour = ? AND time = ? AND id = ?';
 const UPSERT_STATS =
   'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
@@ -129,14 +135,33 @@ export class CassandraRatingsStore extends RatingsStore {
     });
   }
 
-  async readHour(name: string, hour: number): Promise<StoredRow[]> {
-    const rows = await this.session.all(SELECT_HOUR, [name, new Date(hour)]);
-    return rows.map((row) => ({
-      time: (row.get('time') as Date).getTime(),
-      id: String(row.get('id')),
-      rating: row.get('rating') as number,
-      movie: row.get('movie') as string,
-    }));
+  async readHours(hours: Array<{ name: string; hour: number }>): Promise<StoredRow[][]> {
+    const out = hours.map((): StoredRow[] => []);
+    const byHour = new Map<number, Map<string, number>>();
+    hours.forEach(({ name, hour }, i) => {
+      let names = byHour.get(hour);
+      if (!names) byHour.set(hour, (names = new Map<string, number>()));
+      names.set(name, i);
+    });
+    const requests: Array<{ hour: number; names: string[] }> = [];
+    for (const [hour, names] of byHour) {
+      const all = [...names.keys()];
+      for (let i = 0; i < all.length; i += PARTITIONS_PER_READ) {
+        requests.push({ hour, names: all.slice(i, i + PARTITIONS_PER_READ) });
+      }
+    }
+    await mapLimit(requests, this.inFlight, async ({ hour, names }) => {
+      const index = byHour.get(hour)!;
+      for (const row of await this.session.all(SELECT_HOURS, [names, new Date(hour)])) {
+        out[index.get(row.get('name') as string)!].push({
+          time: (row.get('time') as Date).getTime(),
+          id: String(row.get('id')),
+          rating: row.get('rating') as number,
+          movie: row.get('movie') as string,
+        });
+      }
+    });
+    return out;
   }
 
   async readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined> {

@@ -46,8 +46,8 @@ export type Proceed = () => void;
 export abstract class RatingsStore {
   /** Upserts the rows of many (user, hour) partitions into `records`. */
   abstract writeRecords(hours: HourRows[], proceed: Proceed): Promise<void>;
-  /** Every row of one user's hour. */
-  abstract readHour(name: string, hour: number): Promise<StoredRow[]>;
+  /** Every row of each of these (user, hour)s, in the order asked. */
+  abstract readHours(hours: Array<{ name: string; hour: number }>): Promise<StoredRow[][]>;
   /** One row, if it exists. */
   abstract readRow(name: string, hour: number, time: number, id: string): Promise<StoredRow | undefined>;
   /** Upserts the stats rows of many (user, hour)s. */
