@@ -48,6 +48,16 @@ export class AppConfig {
     tlsCaFile?: string;
     requestTimeoutMs: number;
   };
+  /**
+   * How long written rows live, as Cassandra write TTLs in seconds (0: forever). Each write carries
+   * the TTL in force when it is made, so a change applies to what is written from then on.
+   */
+  retention!: {
+    /** `records`, `movie_counts_by_minute` and `users_by_hour` (RATINGS_TTL_DAYS). */
+    ratingsTtlSeconds: number;
+    /** `user_hour_stats` (STATS_TTL_DAYS). */
+    statsTtlSeconds: number;
+  };
   batch!: {
     intervalMs: number;
     maxRecords: number;
@@ -154,6 +164,10 @@ export function loadConfig(env: Env): AppConfig {
       tls: bool(env, 'CASSANDRA_TLS', false),
       tlsCaFile: optionalStr(env, 'CASSANDRA_TLS_CA_FILE'),
       requestTimeoutMs: int(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 12_000, 100, 600_000),
+    },
+    retention: {
+      ratingsTtlSeconds: int(env, 'RATINGS_TTL_DAYS', 0, 0, 3650) * 86_400,
+      statsTtlSeconds: int(env, 'STATS_TTL_DAYS', 0, 0, 3650) * 86_400,
     },
     batch: {
       intervalMs: batchIntervalMs,

@@ -18,8 +18,8 @@ import { HourRows, HourStatsRow, MovieCount, Proceed, RatingsStore, StoredRow } 
 
 const { Long } = types;
 
-const INSERT_RECORD = 'INSERT INTO records (name, hour, time, id, movie, rating) VALUES (?, ?, ?, ?, ?, ?)';
-const RECORD_PARAMS = 6;
+const INSERT_RECORD = 'INSERT INTO records (name, hour, time, id, movie, rating) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?';
+const RECORD_PARAMS = 7;
 /**
  * n statements as a single prepared unlogged batch (one prepared statement per (statement, n)): the
  * same batch Cassandra gets from a protocol batch, but the driver looks up one prepared statement per
@@ -40,13 +40,13 @@ const SELECT_HOURS = 'SELECT name, time, id, rating, movie FROM records WHERE na
 const PARTITIONS_PER_READ = 20;
 const SELECT_ROW = 'SELECT rating, movie FROM records WHERE name = ? AND hour = ? AND time = ? AND id = ?';
 const UPSERT_STATS =
-  'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
-const INSERT_ACTIVE = 'INSERT INTO users_by_hour (hour, bucket, name) VALUES (?, ?, ?)';
+  'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
+const INSERT_ACTIVE = 'INSERT INTO users_by_hour (hour, bucket, name) VALUES (?, ?, ?) USING TTL ?';
 const SELECT_ACTIVE = 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket = ?';
 const SELECT_COUNTS =
   'SELECT movie, source, count, sum, counted_to FROM movie_counts_by_minute WHERE minute = ? AND bucket = ?';
 const UPSERT_COUNTS =
-  'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?';
 
 /**
  * Cassandra warns about batches over 5 KiB (batch_size_warn_threshold) and rejects them at 50 KiB;
@@ -75,6 +75,10 @@ export class CassandraRatingsStore extends RatingsStore {
 
   /** Requests in flight for the writes of a whole batch (records, stats rows). */
   private readonly inFlight: number;
+  /** Write TTLs in seconds (0: no expiry), see AppConfig.retention. */
+  private readonly ratingsTtl: number;
+  private readonly statsTtl: number;
+  private readonly ratingsTtlBytes: Buffer;
 
   constructor(
     private readonly session: CassandraSession,
@@ -82,6 +86,9 @@ export class CassandraRatingsStore extends RatingsStore {
   ) {
     super();
     this.inFlight = config.batch.writeConcurrency;
+    this.ratingsTtl = config.retention.ratingsTtlSeconds;
+    this.statsTtl = config.retention.statsTtlSeconds;
+    this.ratingsTtlBytes = intBytes(this.ratingsTtl);
   }
 
   /**
@@ -124,6 +131,7 @@ export class CassandraRatingsStore extends RatingsStore {
           uuidBytes(r.id),
           this.movieBytes.get(r.movie),
           this.ratingBytes.get(r.rating),
+          this.ratingsTtlBytes,
         );
         bytes += size;
       }
@@ -179,7 +187,17 @@ export class CassandraRatingsStore extends RatingsStore {
       proceed();
       const params: unknown[] = [];
       for (const { name, hour, stats: s, updatedAt } of chunk) {
-        params.push(name, new Date(hour), s.count, s.sum, s.min, s.max, s.histogram, new Date(updatedAt));
+        params.push(
+          name,
+          new Date(hour),
+          s.count,
+          s.sum,
+          s.min,
+          s.max,
+          s.histogram,
+          new Date(updatedAt),
+          this.statsTtl,
+        );
       }
       return this.session.execute(batchCql(UPSERT_STATS, chunk.length), params);
     });
@@ -198,7 +216,7 @@ export class CassandraRatingsStore extends RatingsStore {
     }
     const statements = [...byPartition.values()].flatMap(({ hour, bucket, names }) =>
       chunks(names, (name) => name).map((chunk) =>
-        chunk.map((name) => ({ query: INSERT_ACTIVE, params: [hour, bucket, name] })),
+        chunk.map((name) => ({ query: INSERT_ACTIVE, params: [hour, bucket, name, this.ratingsTtl] })),
       ),
     );
     await mapLimit(statements, CHUNKS_IN_FLIGHT, (batch) => this.session.batch(batch));
@@ -234,7 +252,16 @@ export class CassandraRatingsStore extends RatingsStore {
         this.session.batch(
           chunk.map((r) => ({
             query: UPSERT_COUNTS,
-            params: [minuteDate, bucket, r.movie, source, r.count, r.sum, Long.fromNumber(r.countedTo)],
+            params: [
+              minuteDate,
+              bucket,
+              r.movie,
+              source,
+              r.count,
+              r.sum,
+              Long.fromNumber(r.countedTo),
+              this.ratingsTtl,
+            ],
           })),
         ),
     );
