@@ -8,8 +8,12 @@ const DASHBOARD_ORIGIN = 'https://dash.example';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The CONNECT outcome of a /live socket: 'connected', or the connect_error's message and data. */
-function handshake(url: string, options: Parameters<typeof io>[1]): Promise<{ connected: boolean; error?: unknown }> {
-  const socket: Socket = io(`${url}/live`, {
+function handshake(
+  url: string,
+  options: Parameters<typeof io>[1],
+  namespace = '/live',
+): Promise<{ connected: boolean; error?: unknown }> {
+  const socket: Socket = io(`${url}${namespace}`, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
@@ -82,6 +86,8 @@ describe('the query service with QUERY_READ_TOKEN and QUERY_ALLOWED_ORIGINS (com
       connected: false,
       error: { data: { status: 403 } },
     });
+    // Not /live only: the root namespace (or any other) lets nobody in without it either.
+    expect(await handshake(service.url, {}, '/')).toMatchObject({ connected: false, error: { data: { status: 401 } } });
     expect(await handshake(service.url, { auth: { token: TOKEN } })).toEqual({ connected: true });
     expect(await handshake(service.url, { extraHeaders: bearer(TOKEN) })).toEqual({ connected: true });
   });

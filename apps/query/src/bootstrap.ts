@@ -28,7 +28,7 @@ export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
         }),
       );
       app.use(cachedAnswers(app.get(StatsService), readToken));
-      app.useWebSocketAdapter(new LiveIoAdapter(app, allowedOrigins));
+      app.useWebSocketAdapter(new LiveIoAdapter(app, allowedOrigins, readToken));
     },
   });
 }

@@ -2,7 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { securityHeaderMap } from '@reeltime/observability';
 import type { IncomingMessage } from 'node:http';
-import type { Server, ServerOptions } from 'socket.io';
+import type { Namespace, Server, ServerOptions } from 'socket.io';
+import { liveAccess } from './live-access';
 
 /**
  * Whether a browser page of `origin` may use this service (REST CORS and the socket.io handshake alike):
@@ -19,11 +20,13 @@ export function originAllowed(origin: string | undefined, allowed: string[], hos
  * polling transport only, so the handshake itself is checked too: a WebSocket upgrade sends an Origin
  * but is not subject to CORS. engine.io writes its answers on the HTTP server, past Express, so the
  * security headers are added to them here; the browser client is served by the dashboard (serveClient off).
+ * The read token is checked on every namespace's handshake, the root one included, not only on /live.
  */
 export class LiveIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly allowedOrigins: string[],
+    private readonly readToken: string | undefined,
   ) {
     super(app);
   }
@@ -39,6 +42,9 @@ export class LiveIoAdapter extends IoAdapter {
     }) as Server;
     const headers = securityHeaderMap();
     server.engine.on('headers', (out: Record<string, string>) => Object.assign(out, headers));
+    const access = liveAccess(this.readToken);
+    server.use(access);
+    server.on('new_namespace', (namespace: Namespace) => namespace.use(access));
     return server;
   }
 }

@@ -3,7 +3,6 @@ import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
-  OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
@@ -20,7 +19,6 @@ import { SystemService } from '../system/system.service';
 import { parseWindow } from '../trending/trending';
 import { TrendingService } from '../trending/trending.service';
 import { StatsSubscription } from '../updates/stats-subscription';
-import { liveAccess } from './live-access';
 import { readSubscription } from './subscription';
 
 export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string };
@@ -38,7 +36,7 @@ const room = (name: string) => `user:${name}`;
  * `trending` and `system`. Each instance pushes to its own sockets from its own stats subscription.
  */
 @WebSocketGateway({ namespace: '/live' })
-export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnApplicationBootstrap, OnApplicationShutdown {
+export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveGateway.name);
   @WebSocketServer() private readonly server!: Namespace;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -61,10 +59,6 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
       registers: [metrics],
       collect: () => this.sockets.set(this.server?.sockets.size ?? 0),
     });
-  }
-
-  afterInit(server: Namespace): void {
-    server.use(liveAccess(this.config.query.readToken));
   }
 
   onApplicationBootstrap(): void {
