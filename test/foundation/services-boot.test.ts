@@ -35,6 +35,24 @@ describe.each<ServiceName>(['producer', 'consumer', 'query'])('%s service', (nam
     });
   });
 
+  it('names each dependency and its state in its health body, the same way on every service', async () => {
+    const body = (await (await fetch(`${service.url}/health`)).json()) as {
+      details: Record<string, { status: string }>;
+    };
+    const expected = name === 'consumer' ? ['cassandra', 'kafka', 'pipeline'] : ['cassandra', 'kafka'];
+    expect(Object.keys(body.details).sort()).toEqual(expected);
+    for (const state of Object.values(body.details)) expect(state.status).toBe('up');
+  });
+
+  it('sends the security headers and no X-Powered-By on health, metrics and OpenAPI', async () => {
+    for (const path of ['/health', '/health/live', '/metrics', '/docs']) {
+      const res = await fetch(`${service.url}${path}`);
+      expect({ path, poweredBy: res.headers.get('x-powered-by') }).toEqual({ path, poweredBy: null });
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('serves Prometheus metrics at /metrics', async () => {
     const res = await fetch(`${service.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');

@@ -334,6 +334,9 @@ describe('docker-compose.yml', () => {
       expect(config.batch).toEqual(defaults.batch);
       expect(config.producer).toEqual(defaults.producer);
       expect(config.ports).toEqual(defaults.ports);
+      expect(config.query.readToken).toBeUndefined();
+      // Loopback inside a container would be unreachable through the published ports.
+      expect(config.bindAddress).toBe('0.0.0.0');
     }
   });
 

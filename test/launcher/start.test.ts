@@ -139,6 +139,18 @@ describe('npm start (tools/launcher/start.ts)', () => {
     }
     expect(launcher.log).toMatch(/Kafka .*already running, left running on exit/);
 
+    // No PRODUCER_CONTROL_TOKEN was set: the launcher made one up, printed it, and the producer requires it.
+    const token = /control token\s+(\S+)\s+\(generated for this run/.exec(launcher.log)?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const setRate = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${producer}/producer/rate`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ rate: 50 }),
+      });
+    expect((await setRate({})).status).toBe(401);
+    expect((await setRate({ authorization: `Bearer ${token}` })).status).toBe(200);
+
     const pids = launcher.servicePids();
     expect(Object.keys(pids).sort()).toEqual(['consumer', 'producer', 'query']);
 

@@ -95,7 +95,8 @@ describe('producer service on the real broker', () => {
 
   it.each([
     [{ rate: 'fast' }, /rate must be a number/],
-    [{ rate: 0 }, /rate must be from 0.001 to 10000000/],
+    [{ rate: 0 }, /rate must be from 0.001 to 5000 \(PRODUCER_MAX_RATE\)/],
+    [{ rate: 5000.5 }, /rate must be from 0.001 to 5000 \(PRODUCER_MAX_RATE\)/],
     [{}, /rate must be a number/],
     [{ rate: 5, speed: 2 }, /property speed should not exist/],
   ])('answers 400 naming the field for %j', async (body, message) => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HOUR_MS, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
-import { Browser, chromium } from 'playwright-core';
+import { Browser, Page, chromium } from 'playwright-core';
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
 import { QueryUnderTest, startQuery } from './query-app';
@@ -10,6 +10,27 @@ import { QueryUnderTest, startQuery } from './query-app';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
 const rating = PipelineFixture.rating;
+
+/**
+ * Everything the page reports going wrong: uncaught errors, console errors (Chromium logs each CSP
+ * refusal there) and every `securitypolicyviolation` event, recorded from before the page's first script.
+ */
+async function watchProblems(page: Page): Promise<() => Promise<string[]>> {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) =>
+      seen.push(`CSP ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`),
+    );
+  });
+  return async () => [
+    ...problems,
+    ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)),
+  ];
+}
 
 describe('dashboard in headless Chromium', () => {
   const ns = testNamespace('querybrowser', { QUERY_TRENDING_REFRESH_MS: '1000', QUERY_FEED_INTERVAL_MS: '200' });
@@ -48,9 +69,10 @@ describe('dashboard in headless Chromium', () => {
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-    await page.goto(q.url);
+    const pageProblems = await watchProblems(page);
+    const response = await page.goto(q.url);
+    // helmet's policy (libs/observability/src/security-headers.ts): the page must work under it.
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
 
     await page.locator(`#user-list li[data-name="${name}"]`).click();
     await page.waitForFunction(() => document.querySelector('#current-average')?.textContent === '7.00');
@@ -87,6 +109,45 @@ describe('dashboard in headless Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.waitForTimeout(500); // let the chart animations settle for the screenshot
     await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    expect(problems).toEqual([]);
+    expect([...problems, ...(await pageProblems())]).toEqual([]);
+  });
+
+  it('shows the OpenAPI page under the same policy', async () => {
+    const page = await browser.newPage();
+    const problems = await watchProblems(page);
+    await page.goto(`${q.url}/docs`);
+    await page.waitForSelector('.swagger-ui .opblock');
+    expect(await problems()).toEqual([]);
+  });
+});
+
+describe('dashboard in headless Chromium with QUERY_READ_TOKEN', () => {
+  const token = 'dashboard-read-token-0123456789';
+  const ns = testNamespace('querybrowsertoken', { QUERY_READ_TOKEN: token });
+  let q: QueryUnderTest;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ns.migrate();
+    q = await startQuery(ns);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await q?.app.close();
+    await ns.drop();
+  });
+
+  it('works when opened as /#token=…, and keeps the token out of the address bar', async () => {
+    const name = 'Token Tess';
+    await q.fixture.commit([rating(name, 'Heat (1995)', 8, Date.now() - 1000)]);
+    const page = await browser.newPage();
+    const problems = await watchProblems(page);
+    await page.goto(`${q.url}/#token=${token}`);
+    await page.waitForFunction(() => document.querySelector('#connection')?.classList.contains('on'));
+    await page.locator(`#user-list li[data-name="${name}"]`).click();
+    await page.waitForFunction(() => document.querySelector('#current-average')?.textContent === '8.00');
+    expect(page.url()).toBe(`${q.url}/`);
+    expect(await problems()).toEqual([]);
   });
 });

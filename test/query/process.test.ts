@@ -21,7 +21,7 @@ describe('the compiled query service (dist/, as npm start runs it)', () => {
     ['/assets/app.js', 'text/javascript', /io\('\/live'/],
     ['/assets/style.css', 'text/css', /--accent/],
     ['/vendor/chart.umd.js', 'text/javascript', /Chart/],
-    ['/socket.io/socket.io.js', 'javascript', /io/],
+    ['/vendor/socket.io.min.js', 'javascript', /io/],
   ])('serves the dashboard file %s without any CDN', async (path, type, content) => {
     const res = await fetch(`${service.url}${path}`);
     expect(res.status).toBe(200);

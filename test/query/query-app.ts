@@ -19,7 +19,8 @@ export async function startQuery(ns: TestNamespace, extra: Env = {}): Promise<Qu
   const app = await bootstrap(env);
   const url = `http://127.0.0.1:${env.QUERY_PORT}`;
   await waitFor('the stats subscription to join its group', async () => {
-    const res = await fetch(`${url}/api/system`);
+    const token = env.QUERY_READ_TOKEN;
+    const res = await fetch(`${url}/api/system`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const body = (await res.json()) as { cache: { enabled: boolean } };
     return body.cache.enabled;
   });

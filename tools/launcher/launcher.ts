@@ -62,6 +62,7 @@ export class Launcher {
     private readonly settings: InfraSettings,
     private readonly env: NodeJS.ProcessEnv,
     private readonly out: LauncherOutput,
+    private readonly controlTokenGenerated = false,
   ) {
     this.plan = planInfra(config, settings);
     this.logDir = resolve(settings.stateDir, 'logs');
@@ -173,6 +174,7 @@ export class Launcher {
       cassandra:
         this.session && this.plan.cassandra ? this.session.describe('cassandra') : 'not managed by this launcher',
       logDir: rel && !rel.startsWith('..') ? rel : this.logDir,
+      controlTokenGenerated: this.controlTokenGenerated,
     });
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, configFromEnvironment } from '@reeltime/config';
 import { InfraError } from '../infra';
 import { say } from '../infra/log';
@@ -6,13 +7,24 @@ import { Launcher } from './launcher';
 
 const REPEAT_WINDOW_MS = 1000;
 
+/**
+ * The environment the services get: the launcher's own, plus a control token made up for this run
+ * when none is set, so the producer's control API is never open (it is printed with the summary).
+ */
+function serviceEnvironment(): { env: NodeJS.ProcessEnv; generated: boolean } {
+  if (process.env.PRODUCER_CONTROL_TOKEN?.trim()) return { env: process.env, generated: false };
+  return { env: { ...process.env, PRODUCER_CONTROL_TOKEN: randomBytes(24).toString('base64url') }, generated: true };
+}
+
 /** `npm start`: everything on this machine in one command; Ctrl-C stops it all in order. */
 async function main(): Promise<number> {
-  const launcher = new Launcher(configFromEnvironment(), infraSettings(), process.env, {
+  const { env, generated } = serviceEnvironment();
+  const output = {
     say,
-    print: (line) => void process.stdout.write(`${line}\n`),
+    print: (line: string) => void process.stdout.write(`${line}\n`),
     color: process.stdout.isTTY === true,
-  });
+  };
+  const launcher = new Launcher(configFromEnvironment(env), infraSettings(), env, output, generated);
 
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -13,8 +13,21 @@
   const fmtAvg = (v) => (v === null || v === undefined ? '–' : v.toFixed(2));
   const hourLabel = (ms) => new Date(ms).toISOString().slice(11, 16);
 
+  // With QUERY_READ_TOKEN set, open the dashboard as /#token=<token>: the fragment never reaches the
+  // server or its logs; the token is kept for the tab (sessionStorage) and the address bar cleared.
+  const token = (function () {
+    const match = /[#&]token=([^&]+)/.exec(location.hash);
+    if (match) {
+      sessionStorage.setItem('reeltime.token', decodeURIComponent(match[1]));
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    return sessionStorage.getItem('reeltime.token');
+  })();
+
   async function getJson(path) {
-    const res = await fetch(path, { headers: { accept: 'application/json' } });
+    const headers = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(path, { headers });
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return res.json();
   }
@@ -204,7 +217,7 @@
   }
 
   // ---------- wiring ----------
-  const socket = io('/live', { transports: ['websocket', 'polling'] });
+  const socket = io('/live', { transports: ['websocket', 'polling'], auth: token ? { token } : {} });
   socket.on('connect', () => {
     $('connection').classList.add('on');
     $('connection').title = 'connected';

@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
+import type { IncomingMessage } from 'node:http';
 import { AppConfig, Env } from '@reeltime/config';
 import { startService } from '@reeltime/observability';
-import { LiveIoAdapter } from './live/live-io.adapter';
+import { LiveIoAdapter, originAllowed } from './live/live-io.adapter';
 import { QueryModule } from './query.module';
 import { cachedAnswers } from './stats/cached-answers.middleware';
 import { StatsService } from './stats/stats.service';
@@ -15,8 +17,18 @@ export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
     configure: (app) => {
       // Answers change with every commit and are cached here; hashing each body for an ETag costs more than it saves.
       (app.getHttpAdapter().getInstance() as { set(key: string, value: unknown): void }).set('etag', false);
-      app.use(cachedAnswers(app.get(StatsService)));
-      app.useWebSocketAdapter(new LiveIoAdapter(app, app.get(AppConfig).query.allowedOrigins));
+      const { allowedOrigins, readToken } = app.get(AppConfig).query;
+      // Before the cached answers, which answer ahead of Nest and need the CORS headers too.
+      app.enableCors((req: IncomingMessage, callback: (err: Error | null, options: CorsOptions) => void) =>
+        callback(null, {
+          origin: originAllowed(req.headers.origin, allowedOrigins, req.headers.host),
+          methods: ['GET', 'HEAD'],
+          allowedHeaders: ['Authorization', 'Content-Type'],
+          maxAge: 600,
+        }),
+      );
+      app.use(cachedAnswers(app.get(StatsService), readToken));
+      app.useWebSocketAdapter(new LiveIoAdapter(app, allowedOrigins, readToken));
     },
   });
 }

@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     ['PRODUCER_LATE_FRACTION', '1.5'],
     ['LOG_LEVEL', 'loud'],
     ['KAFKA_SSL', 'maybe'],
+    ['BIND_ADDRESS', 'my host'],
+    ['PRODUCER_CONTROL_TOKEN', 'short'],
+    ['PRODUCER_CONTROL_TOKEN', 'has a space in the middle'],
+    ['QUERY_READ_TOKEN', 'short'],
+    ['PRODUCER_MAX_RATE', '0'],
+    ['PRODUCER_RATE', '5001'],
+    ['QUERY_ALLOWED_ORIGINS', 'https://example.com/'],
   ])('rejects %s=%s with an error naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -49,6 +56,33 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toContain(name);
+  });
+
+  it('binds to loopback, with no tokens and a producer bound of 5000/s, unless told otherwise', () => {
+    const config = loadConfig({});
+    expect(config.bindAddress).toBe('127.0.0.1');
+    expect(config.producer.controlToken).toBeUndefined();
+    expect(config.query.readToken).toBeUndefined();
+    expect(config.producer.maxRate).toBe(5000);
+    expect(loadConfig({ BIND_ADDRESS: '0.0.0.0' }).bindAddress).toBe('0.0.0.0');
+    expect(loadConfig({ BIND_ADDRESS: '::' }).bindAddress).toBe('::');
+    expect(loadConfig({ PRODUCER_CONTROL_TOKEN: 'x'.repeat(16) }).producer.controlToken).toBe('x'.repeat(16));
+  });
+
+  it('keeps the producer rate, given or implied by PRODUCER_INTERVAL_MS, within PRODUCER_MAX_RATE', () => {
+    expect(loadConfig({ PRODUCER_RATE: '9000', PRODUCER_MAX_RATE: '10000' }).producer.rate).toBe(9000);
+    expect(() => loadConfig({ PRODUCER_RATE: '200', PRODUCER_MAX_RATE: '100' })).toThrow(
+      'Invalid setting PRODUCER_RATE: expected at most PRODUCER_MAX_RATE (100), got 200',
+    );
+    expect(() => loadConfig({ PRODUCER_USERS: '1000', PRODUCER_INTERVAL_MS: '100' })).toThrow(
+      /PRODUCER_INTERVAL_MS: 1000 viewers every 100 ms is 10000 ratings\/s, above PRODUCER_MAX_RATE \(5000\)/,
+    );
+  });
+
+  it('takes a list of allowed origins', () => {
+    expect(
+      loadConfig({ QUERY_ALLOWED_ORIGINS: 'https://a.example, http://localhost:8080' }).query.allowedOrigins,
+    ).toEqual(['https://a.example', 'http://localhost:8080']);
   });
 
   it('requires a password when a Cassandra username is set', () => {

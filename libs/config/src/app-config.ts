@@ -2,6 +2,7 @@ import {
   ConfigError,
   Env,
   ON_READ,
+  bindAddress,
   bool,
   float,
   hostList,
@@ -10,6 +11,7 @@ import {
   oneOf,
   optionalInt,
   optionalStr,
+  optionalToken,
   str,
 } from './env';
 
@@ -86,6 +88,13 @@ export class AppConfig {
     lateFraction: number;
     moviesFile?: string;
     autostart: boolean;
+    /** Highest rate PRODUCER_RATE and PUT /producer/rate may ask for: one request must not flood the pipeline. */
+    maxRate: number;
+    /**
+     * Bearer token the control API (/producer…) requires. Unset: the control API answers only
+     * requests from loopback addresses.
+     */
+    controlToken?: string;
   };
   query!: {
     cacheMaxEntries: number;
@@ -96,11 +105,32 @@ export class AppConfig {
     cacheTtlMs: number;
     /** Longest a REST or WebSocket answer waits for Cassandra before the client gets a 503. */
     readTimeoutMs: number;
+    /** Origins that may call REST (CORS) and open the socket.io connection; `*` allows any. */
     allowedOrigins: string[];
+    /** Bearer token REST (/api/…) and the socket.io handshake require; unset: they are open. */
+    readToken?: string;
     trendingRefreshMs: number;
     feedIntervalMs: number;
   };
   ports!: { query: number; producer: number; consumer: number };
+  /** Address every service listens on: loopback unless a deployment (compose) opens it. */
+  bindAddress!: string;
+}
+
+/** PRODUCER_RATE, and the rate PRODUCER_INTERVAL_MS implies, within PRODUCER_MAX_RATE. */
+function checkProducerRate(producer: AppConfig['producer']): void {
+  const { rate, intervalMs, users, maxRate } = producer;
+  if (intervalMs !== undefined) {
+    const implied = (users * 1000) / intervalMs;
+    if (implied > maxRate) {
+      throw new ConfigError(
+        'PRODUCER_INTERVAL_MS',
+        `${users} viewers every ${intervalMs} ms is ${implied} ratings/s, above PRODUCER_MAX_RATE (${maxRate})`,
+      );
+    }
+  } else if (rate > maxRate) {
+    throw new ConfigError('PRODUCER_RATE', `expected at most PRODUCER_MAX_RATE (${maxRate}), got ${rate}`);
+  }
 }
 
 function sasl(env: Env): AppConfig['kafka']['sasl'] {
@@ -125,6 +155,20 @@ function replication(env: Env): string {
     );
   }
   return value;
+}
+
+function origins(env: Env): string[] {
+  const list = str(env, 'QUERY_ALLOWED_ORIGINS', '*')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of list) {
+    // An origin is scheme://host[:port], exactly as a browser sends it: a path or a trailing slash never matches.
+    if (origin !== '*' && !/^https?:\/\/[A-Za-z0-9.\-_[\]:]+$/.test(origin)) {
+      throw new ConfigError('QUERY_ALLOWED_ORIGINS', `expected * or origins like https://example.com, got "${origin}"`);
+    }
+  }
+  return list;
 }
 
 export function loadConfig(env: Env): AppConfig {
@@ -189,21 +233,23 @@ export function loadConfig(env: Env): AppConfig {
       lateFraction: float(env, 'PRODUCER_LATE_FRACTION', 0, 0, 1),
       moviesFile: optionalStr(env, 'PRODUCER_MOVIES_FILE'),
       autostart: bool(env, 'PRODUCER_AUTOSTART', true),
+      maxRate: int(env, 'PRODUCER_MAX_RATE', 5000, 1, 10_000_000),
+      controlToken: optionalToken(env, 'PRODUCER_CONTROL_TOKEN'),
     },
     query: {
       cacheMaxEntries: int(env, 'QUERY_CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
       // Three batch intervals: a normal commit is announced well within that.
       cacheTtlMs: int(env, 'QUERY_CACHE_TTL_MS', 3 * batchIntervalMs, 100, 86_400_000),
       readTimeoutMs: int(env, 'QUERY_READ_TIMEOUT_MS', 800, 50, 600_000),
-      allowedOrigins: str(env, 'QUERY_ALLOWED_ORIGINS', '*')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      allowedOrigins: origins(env),
+      readToken: optionalToken(env, 'QUERY_READ_TOKEN'),
       trendingRefreshMs: int(env, 'QUERY_TRENDING_REFRESH_MS', 5000, 100, 3_600_000),
       feedIntervalMs: int(env, 'QUERY_FEED_INTERVAL_MS', 500, 50, 60_000),
     },
     ports,
+    bindAddress: bindAddress(env, 'BIND_ADDRESS', '127.0.0.1'),
   };
+  checkProducerRate(config.producer);
   return Object.freeze(Object.assign(new AppConfig(), config));
 }
 

@@ -100,3 +100,23 @@ export function identifier(env: Env, name: string, fallback: string, pattern: Re
   if (!pattern.test(value)) throw new ConfigError(name, `expected ${what}, got "${value}"`);
   return value;
 }
+
+/** A shared secret sent as `Authorization: Bearer …`: long enough not to be guessed, and header-safe. */
+export function optionalToken(env: Env, name: string, minLength = 16): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(value)) throw new ConfigError(name, 'expected printable ASCII without spaces');
+  if (value.length < minLength) {
+    throw new ConfigError(name, `expected at least ${minLength} characters, got ${value.length}`);
+  }
+  return value;
+}
+
+/** An address to listen on: an IPv4 or IPv6 address, or a host name. */
+export function bindAddress(env: Env, name: string, fallback: string): string {
+  const value = str(env, name, fallback);
+  if (!/^([A-Za-z0-9.\-_]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)$/.test(value)) {
+    throw new ConfigError(name, `expected an address such as 127.0.0.1, 0.0.0.0 or ::, got "${value}"`);
+  }
+  return value;
+}

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, ConfigError } from '@reeltime/config';
 import { Logger } from 'nestjs-pino';
+import { securityHeaders } from './security-headers';
 
 export interface ServiceOptions {
   title: string;
@@ -52,20 +53,25 @@ function closeOnSignals(app: INestApplication): void {
 }
 
 /**
- * Creates, configures and starts one service: JSON logs, signal handling, optional OpenAPI, then listen on 0.0.0.0 / the port.
+ * Creates, configures and starts one service: JSON logs, security headers, signal handling, optional
+ * OpenAPI, then listen on BIND_ADDRESS and the service's port.
  */
 export async function startService(module: unknown, options: ServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module as Type, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  // First, so that every answer carries the headers, including those of middleware that answers
+  // ahead of Nest's router (the query service's cached answers) and Express's own 404s.
+  app.use(securityHeaders());
   if (options.docs) {
     const document = SwaggerModule.createDocument(
       app,
-      new DocumentBuilder().setTitle(options.title).setDescription('reeltime').setVersion('1').build(),
+      new DocumentBuilder().setTitle(options.title).setDescription('reeltime').setVersion('1').addBearerAuth().build(),
     );
     SwaggerModule.setup('docs', app, document);
   }
   await options.configure?.(app);
-  await app.listen(app.get(AppConfig).ports[options.service]);
+  const config = app.get(AppConfig);
+  await app.listen(config.ports[options.service], config.bindAddress);
   closeOnSignals(app);
   return app;
 }

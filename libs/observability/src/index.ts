@@ -5,3 +5,6 @@ export { startService, exitOnStartupError } from './bootstrap';
 export type { ServiceOptions } from './bootstrap';
 export { ObservabilityModule } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
+export { securityHeaders, securityHeaderMap } from './security-headers';
+export { bearerToken, checkBearer, isLoopback, tokenMatches } from './access';
+export type { TokenCheck } from './access';

@@ -1,13 +1,32 @@
-import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AppConfig } from '@reeltime/config';
 import { ProducerService } from '../production/producer.service';
+import { ControlAccessGuard } from './control-access.guard';
 import { ProducerStatus } from './producer-status';
-import { SetRateDto } from './set-rate.dto';
+import { MIN_RATE, SetRateDto } from './set-rate.dto';
 
 @ApiTags('producer')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'PRODUCER_CONTROL_TOKEN is set and the request has no bearer token' })
+@ApiForbiddenResponse({
+  description: 'A wrong token; or, without PRODUCER_CONTROL_TOKEN, a request that is not from this machine',
+})
+@UseGuards(ControlAccessGuard)
 @Controller('producer')
 export class ProducerController {
-  constructor(private readonly producer: ProducerService) {}
+  constructor(
+    private readonly producer: ProducerService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'What the producer is doing: mode, rates, counts' })
@@ -37,6 +56,10 @@ export class ProducerController {
   @ApiOkResponse({ type: ProducerStatus })
   @ApiBadRequestResponse({ description: '{statusCode, error, message} naming the bad field' })
   setRate(@Body() body: SetRateDto): ProducerStatus {
+    const max = this.config.producer.maxRate;
+    if (body.rate < MIN_RATE || body.rate > max) {
+      throw new BadRequestException(`rate must be from ${MIN_RATE} to ${max} (PRODUCER_MAX_RATE)`);
+    }
     return this.producer.setRate(body.rate);
   }
 }

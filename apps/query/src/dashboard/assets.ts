@@ -21,3 +21,13 @@ export function findChartJs(): string {
   if (!existsSync(file)) throw new Error(`${file} is missing: is chart.js installed?`);
   return file;
 }
+
+/**
+ * socket.io's browser client, from the socket.io package itself. Served by the dashboard controller
+ * rather than by socket.io (serveClient), whose answers bypass Express and so its security headers.
+ */
+export function findSocketIoClient(): string {
+  const file = join(dirname(require.resolve('socket.io/package.json')), 'client-dist', 'socket.io.min.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: is socket.io installed?`);
+  return file;
+}

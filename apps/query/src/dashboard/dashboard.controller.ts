@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findChartJs, findPublicDir } from './assets';
+import { findChartJs, findPublicDir, findSocketIoClient } from './assets';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,6 +22,7 @@ export class DashboardController {
   private readonly dir = findPublicDir();
   private readonly files = new Set(readdirSync(this.dir));
   private readonly chartJs = findChartJs();
+  private readonly socketIoClient = findSocketIoClient();
 
   @Get()
   index(@Res() res: Response): void {
@@ -39,6 +40,12 @@ export class DashboardController {
   @Header('Cache-Control', 'public, max-age=86400')
   chart(@Res() res: Response): void {
     this.send(res, this.chartJs, '.js');
+  }
+
+  @Get('vendor/socket.io.min.js')
+  @Header('Cache-Control', 'public, max-age=86400')
+  socketIo(@Res() res: Response): void {
+    this.send(res, this.socketIoClient, '.js');
   }
 
   private send(res: Response, file: string, ext: string): void {

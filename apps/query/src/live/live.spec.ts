@@ -1,3 +1,4 @@
+import { liveAccess } from './live-access';
 import { originAllowed } from './live-io.adapter';
 import { readSubscription } from './subscription';
 
@@ -27,5 +28,35 @@ describe('allowed origins', () => {
     expect(originAllowed('http://dash.example', ['http://dash.example'])).toBe(true);
     expect(originAllowed('http://evil.example', ['http://dash.example'])).toBe(false);
     expect(originAllowed(undefined, ['http://dash.example'])).toBe(true);
+  });
+
+  it("always allows the service's own origin: the dashboard it serves", () => {
+    expect(originAllowed('http://query.internal:3000', ['http://dash.example'], 'query.internal:3000')).toBe(true);
+    expect(originAllowed('http://evil.example', ['http://dash.example'], 'query.internal:3000')).toBe(false);
+  });
+});
+
+describe('the /live handshake with a read token', () => {
+  const token = 'read-token-0123456789';
+  const handshake = (auth: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    let error: (Error & { data?: unknown }) | undefined;
+    liveAccess(token)({ handshake: { auth, headers } } as never, (err) => (error = err));
+    return error;
+  };
+
+  it('lets in a client that sends it as auth.token or as a bearer header', () => {
+    expect(handshake({ token })).toBeUndefined();
+    expect(handshake({}, { authorization: `Bearer ${token}` })).toBeUndefined();
+  });
+
+  it('refuses a client without it (401) or with a wrong one (403)', () => {
+    expect(handshake({})).toMatchObject({ message: expect.stringMatching(/^unauthorized/), data: { status: 401 } });
+    expect(handshake({ token: 'wrong-token-0123456' })).toMatchObject({ data: { status: 403 } });
+  });
+
+  it('needs nothing when no read token is set', () => {
+    let passed = false;
+    liveAccess(undefined)({ handshake: { auth: {}, headers: {} } } as never, (err) => (passed = err === undefined));
+    expect(passed).toBe(true);
   });
 });

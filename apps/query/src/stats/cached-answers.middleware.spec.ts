@@ -4,7 +4,7 @@ import { StatsService } from './stats.service';
 
 const H = Date.parse('2026-11-21T10:00:00Z');
 
-function call(url: string, cached: unknown) {
+function call(url: string, cached: unknown, readToken?: string, headers: Record<string, string> = {}) {
   const lookups: unknown[][] = [];
   const stats = {
     cachedAnswer: (...args: unknown[]) => {
@@ -15,7 +15,7 @@ function call(url: string, cached: unknown) {
   let body: string | undefined;
   const res = { setHeader: jest.fn(), end: (b: string) => (body = b) } as unknown as Response;
   const next = jest.fn() as NextFunction;
-  cachedAnswers(stats)({ method: 'GET', url } as Request, res, next);
+  cachedAnswers(stats, readToken)({ method: 'GET', url, headers } as unknown as Request, res, next);
   return { body, passedOn: (next as jest.Mock).mock.calls.length === 1, lookups };
 }
 
@@ -32,5 +32,15 @@ describe('cached answers fast path', () => {
     expect(call('/api/users/%E0%A4%A/hours/2026-11-21T10/stats', {}).passedOn).toBe(true);
     expect(call('/api/users/Alice/hours/2026-11-21T10/movies?limit=5', {}).passedOn).toBe(true);
     expect(call('/api/users/Alice/hours/2026-11-21T10/stats?x=1', {}).passedOn).toBe(true);
+  });
+
+  it('never answers without the read token when one is set: the guard answers those', () => {
+    const url = '/api/users/Alice/hours/2026-11-21T10/average';
+    const token = 'read-token-0123456789';
+    expect(call(url, { average: 7 }, token)).toMatchObject({ passedOn: true, body: undefined, lookups: [] });
+    const wrong = call(url, { average: 7 }, token, { authorization: 'Bearer not-the-token-at-all' });
+    expect(wrong).toMatchObject({ passedOn: true, body: undefined });
+    const right = call(url, { average: 7 }, token, { authorization: `Bearer ${token}` });
+    expect(right).toMatchObject({ passedOn: false, body: '{"average":7}' });
   });
 });

@@ -1,4 +1,5 @@
 import { parseHour } from '@reeltime/contracts';
+import { checkBearer } from '@reeltime/observability';
 import type { NextFunction, Request, Response } from 'express';
 import { StatsService } from './stats.service';
 
@@ -13,10 +14,14 @@ const ROUTE = /^\/api\/users\/([^/?]+)\/hours\/([^/?]+)\/(average|stats)$/;
  * the DTO validation, and this parses the URL the same way (decodeURIComponent, parseHour), so an
  * invalid request can never match an entry; every miss, and any URL with a query string, goes on to
  * the controllers. Entries are the same ones the stats messages drop, so freshness is unchanged.
+ *
+ * Running ahead of Nest, it also runs ahead of the read-token guard: with `readToken` set, a request
+ * without the right token is never answered here but passed on, so the guard answers it (401/403).
  */
-export function cachedAnswers(stats: StatsService) {
+export function cachedAnswers(stats: StatsService, readToken?: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET') return next();
+    if (checkBearer(req.headers.authorization, readToken) !== 'ok') return next();
     const match = ROUTE.exec(req.url);
     if (!match) return next();
     let name: string;

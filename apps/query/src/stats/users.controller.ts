@@ -1,10 +1,22 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { HourlyStats } from '@reeltime/contracts';
 import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, hourOf } from './stats.dto';
 import { AverageAnswer, MoviesAnswer, StatsService } from './stats.service';
+import { ReadTokenGuard } from '../api/read-token.guard';
 
 @ApiTags('users')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
+@ApiForbiddenResponse({ description: 'A wrong read token' })
+@UseGuards(ReadTokenGuard)
 @Controller('api')
 export class UsersController {
   constructor(private readonly stats: StatsService) {}

@@ -1,8 +1,13 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SystemService, SystemStatus } from './system.service';
+import { ReadTokenGuard } from '../api/read-token.guard';
 
 @ApiTags('operations')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
+@ApiForbiddenResponse({ description: 'A wrong read token' })
+@UseGuards(ReadTokenGuard)
 @Controller('api/system')
 export class SystemController {
   constructor(private readonly system: SystemService) {}

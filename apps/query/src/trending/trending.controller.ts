@@ -1,9 +1,17 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 import { parseWindow } from './trending';
 import { TrendingAnswer, TrendingService } from './trending.service';
+import { ReadTokenGuard } from '../api/read-token.guard';
 
 export class TrendingQuery {
   @ApiPropertyOptional({ description: 'sliding window: 30s, 10m, 1h … at most 24h', default: '10m' })
@@ -30,6 +38,10 @@ export class TrendingQuery {
 }
 
 @ApiTags('movies')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
+@ApiForbiddenResponse({ description: 'A wrong read token' })
+@UseGuards(ReadTokenGuard)
 @Controller('api/movies')
 export class TrendingController {
   constructor(private readonly trending: TrendingService) {}

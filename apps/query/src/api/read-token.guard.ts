@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AppConfig } from '@reeltime/config';
+import { checkBearer } from '@reeltime/observability';
+import type { Request, Response } from 'express';
+
+export const READ_TOKEN_MISSING = 'this API needs Authorization: Bearer <QUERY_READ_TOKEN>';
+
+/**
+ * REST reads need QUERY_READ_TOKEN as a bearer token when it is set (401 without one, 403 with a
+ * wrong one); without it they are open. The cached-answers middleware asks the same question before
+ * it answers from the cache.
+ */
+@Injectable()
+export class ReadTokenGuard implements CanActivate {
+  constructor(private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const http = context.switchToHttp();
+    switch (checkBearer(http.getRequest<Request>().headers.authorization, this.config.query.readToken)) {
+      case 'ok':
+        return true;
+      case 'missing':
+        http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="reeltime"');
+        throw new UnauthorizedException(READ_TOKEN_MISSING);
+      case 'wrong':
+        throw new ForbiddenException('wrong read token');
+    }
+  }
+}
