@@ -1,18 +1,11 @@
-import { ServiceName, ServiceProcess } from '../support/service-process';
+import { ServiceName, ServiceProcess, serviceForSuite } from '../support/service-process';
 import { testNamespace } from '../support/namespace';
 
 describe.each<ServiceName>(['producer', 'consumer', 'query'])('%s service', (name) => {
   const ns = testNamespace(`boot${name}`, { PRODUCER_AUTOSTART: 'false', BATCH_INTERVAL_MS: '1000' });
   const service = new ServiceProcess(name, ns.env);
 
-  beforeAll(async () => {
-    await ns.migrate();
-    await service.start();
-  });
-  afterAll(async () => {
-    await service.kill();
-    await ns.drop();
-  });
+  serviceForSuite(ns, service);
 
   it('answers /health with Kafka and Cassandra up', async () => {
     const res = await fetch(`${service.url}/health`);

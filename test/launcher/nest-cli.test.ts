@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NEST_SERVICE_ENTRY, inspectBuild } from '../../tools/launcher/build';
 import { testNamespace } from '../support/namespace';
-import { ServiceName, ServiceProcess } from '../support/service-process';
+import { ServiceName, ServiceProcess, serviceForSuite } from '../support/service-process';
 
 const ROOT = resolve(__dirname, '..', '..');
 const APPS: ServiceName[] = ['producer', 'consumer', 'query'];
@@ -37,14 +37,7 @@ describe.each(APPS)('%s built by the Nest CLI', (name) => {
   });
   const service = new ServiceProcess(name, ns.env, NEST_SERVICE_ENTRY(name));
 
-  beforeAll(async () => {
-    await ns.migrate();
-    await service.start();
-  });
-  afterAll(async () => {
-    await service.kill();
-    await ns.drop();
-  });
+  serviceForSuite(ns, service);
 
   it('requires its libraries by relative path, with no @reeltime/ alias left', () => {
     const left = jsFiles(join(ROOT, 'dist', 'nest', name)).filter((file) =>

@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { testNamespace } from '../support/namespace';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceForSuite } from '../support/service-process';
 
 const TOKEN = 'producer-control-token-0123456789';
 
@@ -27,14 +27,7 @@ describe('the producer control API with PRODUCER_CONTROL_TOKEN (compiled, as npm
   const service = new ServiceProcess('producer', ns.env);
   const auth = { authorization: `Bearer ${TOKEN}` };
 
-  beforeAll(async () => {
-    await ns.migrate();
-    await service.start();
-  });
-  afterAll(async () => {
-    await service.kill();
-    await ns.drop();
-  });
+  serviceForSuite(ns, service);
 
   it.each([
     ['GET', '/producer'],
@@ -110,14 +103,7 @@ describe('the producer control API without a control token', () => {
   const ns = testNamespace('prodloopback', { PRODUCER_AUTOSTART: 'false', BIND_ADDRESS: '0.0.0.0' });
   const service = new ServiceProcess('producer', ns.env);
 
-  beforeAll(async () => {
-    await ns.migrate();
-    await service.start();
-  });
-  afterAll(async () => {
-    await service.kill();
-    await ns.drop();
-  });
+  serviceForSuite(ns, service);
 
   it('answers requests from this machine', async () => {
     expect((await call(`${service.url}/producer`, 'GET')).status).toBe(200);

@@ -1,7 +1,7 @@
 import { Socket, io } from 'socket.io-client';
 import { waitFor } from '../support/app';
 import { testNamespace } from '../support/namespace';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceForSuite } from '../support/service-process';
 
 const TOKEN = 'query-read-token-0123456789';
 const DASHBOARD_ORIGIN = 'https://dash.example';
@@ -40,14 +40,7 @@ describe('the query service with QUERY_READ_TOKEN and QUERY_ALLOWED_ORIGINS (com
   const ns = testNamespace('queryaccess', { QUERY_READ_TOKEN: TOKEN, QUERY_ALLOWED_ORIGINS: DASHBOARD_ORIGIN });
   const service = new ServiceProcess('query', ns.env);
 
-  beforeAll(async () => {
-    await ns.migrate();
-    await service.start();
-  });
-  afterAll(async () => {
-    await service.kill();
-    await ns.drop();
-  });
+  serviceForSuite(ns, service);
 
   it('answers REST 401 without the token, 403 with a wrong one and 200 with it', async () => {
     const url = `${service.url}/api/movies/trending?window=10m`;

@@ -1,20 +1,13 @@
 import { KafkaConnection } from '@reeltime/kafka';
 import { waitFor } from '../support/app';
 import { testNamespace } from '../support/namespace';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, serviceForSuite } from '../support/service-process';
 
 describe('the compiled query service (dist/, as npm start runs it)', () => {
   const ns = testNamespace('queryproc');
   const service = new ServiceProcess('query', ns.env);
 
-  beforeAll(async () => {
-    await ns.migrate();
-    await service.start();
-  });
-  afterAll(async () => {
-    await service.kill();
-    await ns.drop();
-  });
+  serviceForSuite(ns, service);
 
   it.each([
     ['/', 'text/html', /<title>reeltime/],

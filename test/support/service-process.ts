@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { Env } from '@reeltime/config';
 import { SERVICE_ENTRY, SERVICE_NODE_ARGS } from '../../tools/launcher/build';
 import { waitFor } from './app';
+import { TestNamespace } from './namespace';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -211,4 +212,19 @@ export class ServiceProcess {
       check();
     });
   }
+}
+
+/**
+ * For a describe block: migrates the namespace and starts the service before its tests, kills the
+ * service and drops the namespace after them.
+ */
+export function serviceForSuite(ns: TestNamespace, service: ServiceProcess): void {
+  beforeAll(async () => {
+    await ns.migrate();
+    await service.start();
+  });
+  afterAll(async () => {
+    await service.kill();
+    await ns.drop();
+  });
 }
