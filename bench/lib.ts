@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { dropKeyspace } from '@reeltime/cassandra';
+import { AppConfig } from '@reeltime/config';
+import { KafkaConnection } from '@reeltime/kafka';
 
 /** What one benchmark prints and hands to `npm run bench`'s report. */
 export interface BenchResult {
@@ -112,4 +115,17 @@ export function benchNamespace(label: string, extra: Record<string, string> = {}
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/**
+ * Removes what a benchmark made in its namespace: its ratings and stats topics (a failure is reported,
+ * not thrown: the figures are already taken) and its keyspace; closes the Kafka connection.
+ */
+export async function removeBenchNamespace(kafka: KafkaConnection, config: AppConfig): Promise<void> {
+  const admin = await kafka.admin();
+  await admin
+    .deleteTopics({ topics: [config.kafka.topics.ratings, config.kafka.topics.stats] })
+    .catch((err: unknown) => process.stderr.write(`could not delete the bench topics: ${String(err)}\n`));
+  await kafka.onApplicationShutdown();
+  await dropKeyspace(config.cassandra);
 }

@@ -4,9 +4,17 @@ import autocannon from 'autocannon';
 import { Client } from 'cassandra-driver';
 import { configFromEnvironment, Env } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart } from '@reeltime/contracts';
-import { USERS_BY_HOUR_BUCKETS, bucketOf, clientOptions, dropKeyspace, migrate } from '@reeltime/cassandra';
+import { USERS_BY_HOUR_BUCKETS, bucketOf, clientOptions, migrate } from '@reeltime/cassandra';
 import { KafkaConnection } from '@reeltime/kafka';
-import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+import {
+  benchNamespace,
+  BenchResult,
+  ProcessSampler,
+  medianOfRuns,
+  printResult,
+  round,
+  removeBenchNamespace,
+} from './lib';
 
 /**
  * Query REST throughput and latency (autocannon) on GET …/average (a COUNT/SUM over the user-hour's
@@ -180,13 +188,7 @@ export async function run(): Promise<BenchResult> {
     runs.push(...figures);
   } finally {
     const config = configFromEnvironment(base);
-    await dropKeyspace(config.cassandra);
-    const kafka = new KafkaConnection(config);
-    const admin = await kafka.admin();
-    await admin
-      .deleteTopics({ topics: [config.kafka.topics.ratings, config.kafka.topics.stats] })
-      .catch((err: unknown) => process.stderr.write(`could not delete the bench topics: ${String(err)}\n`));
-    await kafka.onApplicationShutdown();
+    await removeBenchNamespace(new KafkaConnection(config), config);
   }
   return {
     name: 'query REST',

@@ -1,10 +1,19 @@
 import { Env, configFromEnvironment } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
-import { dropKeyspace, migrate } from '@reeltime/cassandra';
+import { migrate } from '@reeltime/cassandra';
 import { KafkaConnection } from '@reeltime/kafka';
 import { resolve } from 'node:path';
 import { io } from 'socket.io-client';
-import { BenchResult, ProcessSampler, benchNamespace, percentile, printResult, round } from './lib';
+import {
+  BenchResult,
+  ProcessSampler,
+  benchNamespace,
+  percentile,
+  printResult,
+  round,
+  removeBenchNamespace,
+  medianOfRuns,
+} from './lib';
 import { startQuery } from './ws-fanout';
 
 /**
@@ -91,12 +100,7 @@ async function measure(): Promise<Record<string, number>> {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     await producer.disconnect();
-    const admin = await kafka.admin();
-    await admin
-      .deleteTopics({ topics: [config.kafka.topics.stats, config.kafka.topics.ratings] })
-      .catch((err: unknown) => process.stderr.write(`could not delete the bench topics: ${String(err)}\n`));
-    await kafka.onApplicationShutdown();
-    await dropKeyspace(config.cassandra);
+    await removeBenchNamespace(kafka, config);
   }
 }
 
@@ -106,14 +110,13 @@ export async function run(): Promise<BenchResult> {
     runs.push(await measure());
     process.stderr.write(`  run ${i + 1}: ${JSON.stringify(runs[i])}\n`);
   }
-  const med = (k: string) => [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
   return {
     name: 'stats fan-in (user-hour-stats → query service → socket)',
     method:
       `${RATE} stats updates/s for ${BACKGROUND} unwatched users plus 1/s for each of ${WATCHED} watched users, ` +
       `published straight to the stats topic for ${SECONDS} s; delay = push receipt − publish time of each watched ` +
       `update; ${RUNS} runs, medians.`,
-    figures: Object.fromEntries(Object.keys(runs[0]).map((k) => [k, med(k)])),
+    figures: medianOfRuns(runs),
     runs,
     targets: { 'push delay p99 ms': 'no delay from the fan-in (p99 well under the 1 s batch interval)' },
   };

@@ -3,9 +3,17 @@ import { resolve } from 'node:path';
 import { Socket, io } from 'socket.io-client';
 import { configFromEnvironment, Env } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
-import { dropKeyspace, migrate } from '@reeltime/cassandra';
+import { migrate } from '@reeltime/cassandra';
 import { KafkaConnection } from '@reeltime/kafka';
-import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, percentile, printResult } from './lib';
+import {
+  benchNamespace,
+  BenchResult,
+  ProcessSampler,
+  medianOfRuns,
+  percentile,
+  printResult,
+  removeBenchNamespace,
+} from './lib';
 
 /**
  * WebSocket fan-out: SOCKETS socket.io-client sockets on /live of the compiled query service (a
@@ -127,12 +135,7 @@ export async function run(): Promise<BenchResult> {
     process.stderr.write(`  query process: peak RSS ${usage.peakRssMiB} MiB, mean CPU ${usage.cpuPercent} %\n`);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    const admin = await kafka.admin();
-    await admin
-      .deleteTopics({ topics: [config.kafka.topics.stats, config.kafka.topics.ratings] })
-      .catch((err: unknown) => process.stderr.write(`could not delete the bench topics: ${String(err)}\n`));
-    await kafka.onApplicationShutdown();
-    await dropKeyspace(config.cassandra);
+    await removeBenchNamespace(kafka, config);
   }
   return {
     name: 'WebSocket fan-out',
