@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'cassandra-driver';
 import { libDir } from './fetch';
 import { say } from './log';
-import { ManagedProcess } from './process';
+import { ManagedProcess, waitForFreePorts } from './process';
 import { InfraSettings } from './settings';
 import { InfraError } from './toolchain';
 
@@ -135,6 +135,7 @@ concurrent_compactors: 1
       say('cassandra', `a node not started by this checkout already answers at ${this.contactPoint}; using it`);
       return;
     }
+    await waitForFreePorts('cassandra', [this.s.cassandraPort, this.s.cassandraStoragePort, this.s.cassandraJmxPort]);
     this.writeConfig();
     const started = Date.now();
     const conf = join(this.home, 'conf');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { libDir } from './fetch';
 import { say } from './log';
-import { ManagedProcess } from './process';
+import { ManagedProcess, waitForFreePorts } from './process';
 import { InfraSettings } from './settings';
 import { InfraError } from './toolchain';
 
@@ -120,6 +120,7 @@ export class KafkaServer {
       say('kafka', `a broker not started by this checkout already answers at ${this.bootstrap}; using it`);
       return;
     }
+    await waitForFreePorts('kafka', [this.s.kafkaPort, this.s.kafkaControllerPort]);
     this.writeConfig();
     this.format();
     const started = Date.now();

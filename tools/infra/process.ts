@@ -1,8 +1,34 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { InfraError } from './toolchain';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Waits until nothing listens on the ports a server is about to bind. A JVM that is still shutting
+ * down holds them for a while, and a new one started meanwhile dies on its first bind.
+ */
+export async function waitForFreePorts(name: string, ports: number[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy: number[] = [];
+    for (const port of ports) if (!(await portFree(port))) busy.push(port);
+    if (busy.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new InfraError(`${name}: port ${busy.join(', ')} still in use after ${timeoutMs / 1000}s`);
+    }
+    await sleep(250);
+  }
+}
 
 /**
  * A background JVM owned through a PID file. `marker` is a string that must appear in the process's
@@ -57,6 +83,32 @@ export class ManagedProcess {
     }
   }
 
+  /**
+   * Whether a process that was ours is still exiting. Once a JVM's main thread has exited, its
+   * /proc/<pid>/cmdline reads empty while its other threads, and the sockets they hold, live on for
+   * seconds: a Kafka broker that looked gone still answered on its port and held its controller port,
+   * so the broker started next failed to bind it and died.
+   */
+  private lingers(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== '') return false;
+      const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return state !== 'Z' || readdirSync(`/proc/${pid}/task`).length > 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits until the process is gone, every thread of it; false if it is not by the deadline. */
+  private async gone(pid: number, deadline: number, everyMs: number): Promise<boolean> {
+    while (this.isOurs(pid) || this.lingers(pid)) {
+      if (Date.now() >= deadline) return false;
+      await sleep(everyMs);
+    }
+    return true;
+  }
+
   start(command: string, args: string[], cwd: string): number {
     const fd = openSync(this.logFile, 'a');
     try {
@@ -86,10 +138,10 @@ export class ManagedProcess {
       return false;
     }
     process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && this.isOurs(pid)) await sleep(200);
-    if (this.isOurs(pid)) process.kill(pid, 'SIGKILL');
-    while (this.isOurs(pid)) await sleep(100);
+    if (!(await this.gone(pid, Date.now() + timeoutMs, 200))) {
+      process.kill(pid, 'SIGKILL');
+      await this.gone(pid, Infinity, 100);
+    }
     rmSync(this.pidFile, { force: true });
     return true;
   }
@@ -99,7 +151,7 @@ export class ManagedProcess {
     const pid = this.pid();
     if (pid === undefined) return;
     process.kill(pid, 'SIGKILL');
-    while (this.isOurs(pid)) await sleep(50);
+    await this.gone(pid, Infinity, 50);
     rmSync(this.pidFile, { force: true });
   }
 

@@ -7,7 +7,8 @@ import { HealthProbe } from './health-probe';
  */
 export type ReadinessReport = HealthCheckResult & { message?: string };
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** Settles as `promise` does, or rejects once `ms` have passed without an answer. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     promise.then(
