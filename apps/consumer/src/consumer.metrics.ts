@@ -16,7 +16,7 @@ export class ConsumerMetrics {
   readonly rebuilds: Counter;
   readonly pointReads: Counter;
   readonly commitFailures: Counter;
-  readonly deadLetters: Counter<'outcome'>;
+  readonly deadLetters: Counter<'outcome' | 'reason'>;
   readonly flushFailingSeconds: Gauge;
 
   constructor(registry: MetricsRegistry, health: FlushHealth) {
@@ -51,8 +51,10 @@ export class ConsumerMetrics {
     });
     this.deadLetters = new Counter({
       name: 'reeltime_consumer_dead_letters_total',
-      help: 'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table)',
-      labelNames: ['outcome'],
+      help:
+        'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table) ' +
+        'and by kind of reason (see deadLetterReason)',
+      labelNames: ['outcome', 'reason'],
       registers,
     });
     this.flushFailingSeconds = new Gauge({
