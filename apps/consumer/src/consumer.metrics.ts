@@ -28,7 +28,7 @@ export class ConsumerMetrics {
       registers,
     });
     this.batchSize = new Histogram({
-      name: 'reeltime_consumer_batch_size',
+      name: 'reeltime_consumer_batch_messages',
       help: 'Messages per flushed micro-batch',
       buckets: [1, 10, 100, 1000, 5000, 10000, 25000, 50000, 100000],
       registers,
@@ -66,7 +66,7 @@ export class ConsumerMetrics {
       },
     });
     this.lag = new Gauge({
-      name: 'reeltime_consumer_lag',
+      name: 'reeltime_consumer_lag_messages',
       help: 'Messages in the ratings topic not yet committed by the consumer group, per partition',
       labelNames: ['partition'],
       registers,
