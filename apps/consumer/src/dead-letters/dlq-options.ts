@@ -26,7 +26,8 @@ export const DLQ_USAGE = `usage: npm run dlq -- <list|replay> [options]
 
   --since T            only dead letters written since T: an ISO-8601 time (2026-11-21T10:00Z) or a
                        duration before now (90s, 30m, 2h, 7d)
-  --reason K[,K…]      only reasons of these kinds: ${DEAD_LETTER_REASONS.join(', ')}
+  --reason K[,K…]      only reasons of these kinds:
+                       ${DEAD_LETTER_REASONS.join(', ')}
   --dry-run            replay: say what would be replayed, publish nothing
   --json               list: one JSON object per dead letter; replay: the summary as JSON
 Topics, brokers, keyspace and the contract's limits (MAX_MESSAGE_BYTES, MAX_FUTURE_SKEW_MS) come from
