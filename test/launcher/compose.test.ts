@@ -24,6 +24,8 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   ports?: Array<string | { published?: number | string; target?: number | string }>;
   restart?: string;
+  profiles?: string[];
+  volumes?: Array<string | { type?: string; source?: string; target?: string }>;
 }
 
 /**
@@ -222,8 +224,13 @@ describe('docker-compose.yml', () => {
     image = buildImage();
   });
 
-  it('has Kafka, Cassandra, the schema job and the three services', () => {
-    expect(Object.keys(services).sort()).toEqual(['cassandra', 'consumer', 'kafka', 'producer', 'query', 'schema']);
+  it('has Kafka, Cassandra, the schema job and the three services, and Prometheus and Grafana in a profile', () => {
+    const byDefault = Object.keys(services).filter((name) => services[name].profiles === undefined);
+    expect(byDefault.sort()).toEqual(['cassandra', 'consumer', 'kafka', 'producer', 'query', 'schema']);
+    const profiled = Object.keys(services).filter((name) => services[name].profiles !== undefined);
+    expect(profiled.sort()).toEqual(['grafana', 'prometheus']);
+    for (const name of profiled)
+      expect({ name, profiles: services[name].profiles }).toEqual({ name, profiles: ['monitoring'] });
   });
 
   it('runs the Kafka and Cassandra versions the local infrastructure runs, to the patch', () => {
@@ -384,6 +391,107 @@ describe('docker-compose.yml', () => {
     // The heap limit is the old space plus the young generation, so this bound is the stricter one.
     const cacheBytes = loadConfig(serviceEnv(services.consumer)).batch.statsCacheMaxBytes;
     expect(cacheBytes).toBeLessThanOrEqual(oldSpaceMb * 1024 * 1024 * STATS_CACHE_HEAP_SHARE);
+  });
+
+  describe('monitoring profile', () => {
+    /** Bind mounts as host path (in this checkout) → container path. */
+    const mounts = (service: ComposeService): Map<string, string> =>
+      new Map(
+        (service.volumes ?? []).flatMap((v) => {
+          const [source, target] =
+            typeof v === 'string' ? v.split(':') : [v.type === 'bind' ? v.source : undefined, v.target];
+          return source?.startsWith('/') && target ? [[target, relative(ROOT, source)] as const] : [];
+        }),
+      );
+    const mountedFile = (service: ComposeService, containerPath: string): string => {
+      const found = [...mounts(service)].find(
+        ([target]) => containerPath === target || containerPath.startsWith(`${target}/`),
+      );
+      if (!found) throw new Error(`${containerPath} is not mounted from the repository`);
+      return join(ROOT, found[1], containerPath.slice(found[0].length));
+    };
+
+    it('pins the Prometheus and Grafana images to a release', () => {
+      expect(services.prometheus.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+      expect(services.grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    });
+
+    it('mounts files that are in the repository, read-only, and publishes on loopback only', () => {
+      for (const name of ['prometheus', 'grafana']) {
+        const service = services[name];
+        expect(mounts(service).size).toBeGreaterThan(0);
+        for (const [target, source] of mounts(service)) {
+          expect({ name, source, exists: existsSync(join(ROOT, source)) }).toEqual({ name, source, exists: true });
+          expect(source.startsWith('ops/')).toBe(true);
+          const raw = (service.volumes ?? []).find((v) => typeof v === 'string' && v.includes(`:${target}`));
+          expect({ name, target, readOnly: typeof raw === 'string' && raw.endsWith(':ro') }).toEqual({
+            name,
+            target,
+            readOnly: true,
+          });
+        }
+        for (const p of service.ports ?? [])
+          expect(typeof p === 'string' ? p : JSON.stringify(p)).toMatch(/^127\.0\.0\.1:/);
+      }
+    });
+
+    it('scrapes each service at the port it listens on, on the path its metrics are served', () => {
+      const configFile = /--config\.file=(\S+)/.exec((services.prometheus.command ?? []).join(' '))![1];
+      const prometheus = load(readFileSync(mountedFile(services.prometheus, configFile), 'utf8')) as {
+        scrape_configs: Array<{ metrics_path?: string; static_configs: Array<{ targets: string[] }> }>;
+      };
+      const targets = prometheus.scrape_configs.flatMap((c) =>
+        c.static_configs.flatMap((s) => s.targets.map((t) => ({ target: t, path: c.metrics_path ?? '/metrics' }))),
+      );
+      const metricsRoute = /@Controller\('(\w+)'\)/.exec(
+        readFileSync(join(ROOT, 'libs', 'observability', 'src', 'metrics.ts'), 'utf8'),
+      )![1];
+      const expected = APP_SERVICES.map((name) => ({
+        target: `${name}:${loadConfig(serviceEnv(services[name])).ports[name]}`,
+        path: `/${metricsRoute}`,
+      }));
+      expect(targets.sort((a, b) => a.target.localeCompare(b.target))).toEqual(
+        expected.sort((a, b) => a.target.localeCompare(b.target)),
+      );
+    });
+
+    it('provisions Grafana with that Prometheus and the dashboard, whose panels all use it', () => {
+      const datasources = load(
+        readFileSync(mountedFile(services.grafana, '/etc/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+      ) as { datasources: Array<{ uid: string; type: string; url: string }> };
+      const [source] = datasources.datasources;
+      expect(source.type).toBe('prometheus');
+      const url = new URL(source.url);
+      expect(services[url.hostname]).toBe(services.prometheus);
+      expect(portMappings(services.prometheus).map((p) => p.target)).toContain(Number(url.port));
+
+      const providers = load(
+        readFileSync(mountedFile(services.grafana, '/etc/grafana/provisioning/dashboards/reeltime.yml'), 'utf8'),
+      ) as { providers: Array<{ options: { path: string } }> };
+      const dashboardPath = posix.join(providers.providers[0].options.path, 'reeltime.json');
+      expect(relative(ROOT, mountedFile(services.grafana, dashboardPath))).toBe(
+        join('ops', 'grafana', 'reeltime.json'),
+      );
+      expect(services.grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(dashboardPath);
+
+      const dashboard = JSON.parse(readFileSync(join(ROOT, 'ops', 'grafana', 'reeltime.json'), 'utf8')) as {
+        panels: Array<{
+          type: string;
+          datasource?: { uid: string };
+          targets?: Array<{ datasource?: { uid: string } }>;
+        }>;
+      };
+      const queried = dashboard.panels.filter((p) => p.type !== 'row');
+      expect(queried.length).toBeGreaterThan(0);
+      for (const panel of queried) {
+        expect(panel.datasource?.uid).toBe(source.uid);
+        for (const t of panel.targets ?? []) expect(t.datasource?.uid).toBe(source.uid);
+      }
+    });
+
+    it('starts Grafana once Prometheus is healthy', () => {
+      expect(services.grafana.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
+    });
   });
 
   describe('Kafka healthcheck', () => {

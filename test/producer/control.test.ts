@@ -111,7 +111,7 @@ describe('producer service on the real broker', () => {
     const { sent } = await status();
     expect(metrics).toContain(`reeltime_producer_events_sent_total{service="producer"} ${sent}`);
     expect(metrics).toContain('reeltime_producer_send_errors_total{service="producer"} 0');
-    expect(metrics).toMatch(/reeltime_producer_current_rate\{service="producer"\} [\d.]+/);
+    expect(metrics).toMatch(/reeltime_producer_current_events_per_second\{service="producer"\} [\d.]+/);
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 });

@@ -33,7 +33,7 @@ function handshake(
 
 async function cacheHits(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^query_cache_hits_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? NaN);
+  return Number(/^reeltime_query_cache_hits_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
 describe('the query service with QUERY_READ_TOKEN and QUERY_ALLOWED_ORIGINS (compiled, as npm start runs it)', () => {

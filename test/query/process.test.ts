@@ -32,10 +32,10 @@ describe('the compiled query service (dist/, as npm start runs it)', () => {
     await fetch(`${service.url}/api/users/Alice/hours/2026-11-20T10/stats`);
     const text = await (await fetch(`${service.url}/metrics`)).text();
     for (const metric of [
-      'query_cache_entries',
-      'query_cache_misses_total',
-      'query_stats_messages_total',
-      'query_live_sockets',
+      'reeltime_query_cache_entries',
+      'reeltime_query_cache_misses_total',
+      'reeltime_query_stats_messages_total',
+      'reeltime_query_live_sockets',
     ]) {
       expect(text).toMatch(new RegExp(`^${metric}\\{`, 'm'));
     }

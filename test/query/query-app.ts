@@ -40,6 +40,6 @@ export async function getJson<T = Record<string, unknown>>(url: string): Promise
 /** How many stats messages the instance has read (its Prometheus counter): to know a message has been handled. */
 export async function statsMessagesSeen(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const match = /^query_stats_messages_total\{[^}]*\} (\d+)/m.exec(text);
+  const match = /^reeltime_query_stats_messages_total\{[^}]*\} (\d+)/m.exec(text);
   return Number(match?.[1] ?? 0);
 }

@@ -16,7 +16,7 @@ export class ConsumerMetrics {
   readonly rebuilds: Counter;
   readonly pointReads: Counter;
   readonly commitFailures: Counter;
-  readonly deadLetters: Counter<'outcome'>;
+  readonly deadLetters: Counter<'outcome' | 'reason'>;
   readonly flushFailingSeconds: Gauge;
 
   constructor(registry: MetricsRegistry, health: FlushHealth) {
@@ -28,7 +28,7 @@ export class ConsumerMetrics {
       registers,
     });
     this.batchSize = new Histogram({
-      name: 'reeltime_consumer_batch_size',
+      name: 'reeltime_consumer_batch_messages',
       help: 'Messages per flushed micro-batch',
       buckets: [1, 10, 100, 1000, 5000, 10000, 25000, 50000, 100000],
       registers,
@@ -51,8 +51,10 @@ export class ConsumerMetrics {
     });
     this.deadLetters = new Counter({
       name: 'reeltime_consumer_dead_letters_total',
-      help: 'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table)',
-      labelNames: ['outcome'],
+      help:
+        'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table) ' +
+        'and by kind of reason (see deadLetterReason)',
+      labelNames: ['outcome', 'reason'],
       registers,
     });
     this.flushFailingSeconds = new Gauge({
@@ -64,7 +66,7 @@ export class ConsumerMetrics {
       },
     });
     this.lag = new Gauge({
-      name: 'reeltime_consumer_lag',
+      name: 'reeltime_consumer_lag_messages',
       help: 'Messages in the ratings topic not yet committed by the consumer group, per partition',
       labelNames: ['partition'],
       registers,

@@ -7,7 +7,7 @@ import { KafkaConnection } from '@reeltime/kafka';
 import { loadCatalogue, loadMoviesFile, LineIssue } from './catalogue/movies-file';
 import { CliOptions, CliUsageError, USAGE, parseCliArgs } from './cli/cli-options';
 import { Summary, formatSeconds, formatSummary } from './cli/progress';
-import { StderrLogger } from './cli/stderr-logger';
+import { StderrLogger } from '@reeltime/observability';
 import { SystemClock } from './clock';
 import { GeneratorOptions, RatingGenerator } from './generation/rating-generator';
 import { Pacer, UnlimitedPacer } from './pacing/pacer';

@@ -9,3 +9,4 @@ export type { ObservabilityOptions } from './observability.module';
 export { securityHeaders, securityHeaderMap } from './security-headers';
 export { bearerToken, checkBearer, isLoopback, tokenMatches } from './access';
 export type { TokenCheck } from './access';
+export { StderrLogger } from './stderr-logger';

@@ -55,7 +55,9 @@ describe('DeadLetterSink', () => {
   });
 
   const count = async (outcome: string): Promise<number> =>
-    (await metrics.deadLetters.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+    (await metrics.deadLetters.get()).values
+      .filter((v) => v.labels.outcome === outcome)
+      .reduce((sum, v) => sum + v.value, 0);
 
   it('publishes to the DLQ topic when the broker takes them', async () => {
     await sink.deliver(letters);
@@ -83,6 +85,24 @@ describe('DeadLetterSink', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(store.stored).toHaveLength(3);
     expect(store.stored[0].publishError).toMatch('no answer within 50 ms');
+  });
+
+  it('counts them by kind of reason', async () => {
+    await sink.deliver([
+      ...letters,
+      { ...letters[0], reason: 'message is not valid JSON: Unexpected end of JSON input' },
+      { ...letters[0], reason: 'rating must be from 1 to 10' },
+      { ...letters[0], reason: 'rating must be from 1 to 10' },
+    ]);
+    const values = (await metrics.deadLetters.get()).values.map((v) => [v.labels.outcome, v.labels.reason, v.value]);
+    expect(values).toEqual(
+      expect.arrayContaining([
+        ['published', 'other', 3],
+        ['published', 'not_json', 1],
+        ['published', 'contract', 2],
+      ]),
+    );
+    expect(values).toHaveLength(3);
   });
 
   it('fails only when neither the topic nor the table takes them', async () => {

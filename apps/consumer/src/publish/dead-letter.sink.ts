@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
+import { DeadLetterReason, deadLetterReason } from '@reeltime/contracts';
 import { Clock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
 import { DeadLetter } from '../ingest/micro-batcher';
@@ -37,7 +38,7 @@ export class DeadLetterSink {
           timer = setTimeout(() => reject(new Error(`no answer within ${budgetMs} ms`)), budgetMs);
         }),
       ]);
-      this.metrics.deadLetters.inc({ outcome: 'published' }, letters.length);
+      this.count(letters, 'published');
       return;
     } catch (err) {
       this.logger.warn({
@@ -57,9 +58,19 @@ export class DeadLetterSink {
         String(err),
         this.clock.now(),
       );
-      this.metrics.deadLetters.inc({ outcome: 'stored' }, letters.length);
+      this.count(letters, 'stored');
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Counts delivered letters by outcome and kind of reason (a bounded label set, unlike the reasons). */
+  private count(letters: DeadLetter[], outcome: 'published' | 'stored'): void {
+    const byReason = new Map<DeadLetterReason, number>();
+    for (const l of letters) {
+      const reason = deadLetterReason(l.reason);
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, n] of byReason) this.metrics.deadLetters.inc({ outcome, reason }, n);
   }
 }

@@ -23,8 +23,8 @@ export abstract class DeadLetterStore {
 const UPSERT =
   'INSERT INTO dead_letters (source_topic, source_partition, bucket, source_offset, key, value, original_size, ' +
   'original_sha256, error, publish_error, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-/** Offsets per partition of the table, and the longest value kept (see the table's comment). */
-const BUCKET_OFFSETS = 1000;
+/** Offsets per partition of the table (also of dead_letter_replays), and the longest value kept (see the table's comment). */
+export const BUCKET_OFFSETS = 1000;
 const VALUE_BYTES = 64 * 1024;
 const IN_FLIGHT = 8;
 

@@ -32,12 +32,12 @@ export class ProducerMetrics {
       registers,
     });
     this.currentRate = new Gauge({
-      name: 'reeltime_producer_current_rate',
+      name: 'reeltime_producer_current_events_per_second',
       help: 'Events acknowledged per second over the last 5 seconds',
       registers,
     });
     this.targetRate = new Gauge({
-      name: 'reeltime_producer_target_rate',
+      name: 'reeltime_producer_target_events_per_second',
       help: 'Target ratings per second (0 when stopped)',
       registers,
     });
@@ -47,13 +47,13 @@ export class ProducerMetrics {
       registers,
     });
     this.sendSeconds = new Histogram({
-      name: 'reeltime_producer_send_seconds',
+      name: 'reeltime_producer_send_duration_seconds',
       help: 'Duration of one batched Kafka send',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
     this.batchSize = new Histogram({
-      name: 'reeltime_producer_batch_size',
+      name: 'reeltime_producer_send_batch_events',
       help: 'Events per Kafka send',
       buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000, 20000],
       registers,

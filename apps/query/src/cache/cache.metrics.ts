@@ -20,16 +20,16 @@ function followingCounter(name: string, help: string, metrics: MetricsRegistry, 
 /** Exposes the answer cache's size and hit/miss counts on /metrics. */
 export function withCacheMetrics(cache: AnswerCache, metrics: MetricsRegistry): AnswerCache {
   new Gauge({
-    name: 'query_cache_entries',
+    name: 'reeltime_query_cache_entries',
     help: 'answers held in the query cache',
     registers: [metrics],
     collect() {
       this.set(cache.size);
     },
   });
-  followingCounter('query_cache_hits_total', 'answers served from the cache', metrics, () => cache.hits);
+  followingCounter('reeltime_query_cache_hits_total', 'answers served from the cache', metrics, () => cache.hits);
   followingCounter(
-    'query_cache_misses_total',
+    'reeltime_query_cache_misses_total',
     'answers read from Cassandra (cache misses)',
     metrics,
     () => cache.misses,

@@ -54,7 +54,7 @@ export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap,
     metrics: MetricsRegistry,
   ) {
     this.sockets = new Gauge({
-      name: 'query_live_sockets',
+      name: 'reeltime_query_live_sockets',
       help: 'connected /live sockets',
       registers: [metrics],
       collect: () => this.sockets.set(this.server?.sockets.size ?? 0),

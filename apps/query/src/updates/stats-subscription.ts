@@ -45,12 +45,12 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.groupId = `${config.kafka.queryGroupPrefix}.${instance.value}.stats`;
     this.received = new Counter({
-      name: 'query_stats_messages_total',
+      name: 'reeltime_query_stats_messages_total',
       help: 'user-hour-stats messages read',
       registers: [metrics],
     });
     this.rejected = new Counter({
-      name: 'query_stats_messages_rejected_total',
+      name: 'reeltime_query_stats_messages_rejected_total',
       help: 'user-hour-stats messages that were not valid hourly stats',
       registers: [metrics],
     });

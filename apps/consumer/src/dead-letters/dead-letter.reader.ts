@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '@reeltime/config';
+import { CassandraSession } from '@reeltime/cassandra';
+import { KafkaConnection } from '@reeltime/kafka';
+import { DeadLetterRecord, fromDlqMessage, fromStoredRow, letterId } from './dead-letter-record';
+
+export interface DeadLetterFilter {
+  since?: number;
+  reasons?: Set<string>;
+}
+
+interface Range {
+  partition: number;
+  start: number;
+  end: number;
+}
+
+const STORED = 'SELECT * FROM dead_letters';
+/** The read of the DLQ topic fails when no message arrives for this long while some are still due. */
+const STALL_MS = 30_000;
+
+/**
+ * Reads the dead letters where the consumer leaves them: the DLQ topic (up to its end when the read
+ * starts) and the dead_letters table (letters the topic did not take). A letter in both (a publish that
+ * outlived its budget) or published twice (a redelivered batch) is one letter: they are merged by their
+ * source topic, partition and offset.
+ */
+export class DeadLetterReader {
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly session: CassandraSession,
+    private readonly config: AppConfig,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  async read(filter: DeadLetterFilter): Promise<DeadLetterRecord[]> {
+    const keep = (l: DeadLetterRecord): boolean =>
+      (filter.since === undefined || l.at >= filter.since) && (!filter.reasons || filter.reasons.has(l.reason));
+    const fromTopic = await this.readTopic(filter.since);
+    const fromTable = await this.readTable();
+    const byId = new Map<string, DeadLetterRecord>();
+    for (const letter of [...fromTopic, ...fromTable]) {
+      if (!keep(letter)) continue;
+      const id = letterId(letter);
+      const seen = byId.get(id);
+      if (!seen || (seen.truncated && !letter.truncated)) byId.set(id, letter);
+    }
+    return [...byId.values()].sort(
+      (a, b) =>
+        a.at - b.at ||
+        a.sourceTopic.localeCompare(b.sourceTopic) ||
+        a.sourcePartition - b.sourcePartition ||
+        a.sourceOffset - b.sourceOffset,
+    );
+  }
+
+  private async readTable(): Promise<DeadLetterRecord[]> {
+    // The table holds only what the topic refused, so a scan of it is small; paged, prepared.
+    const rows = await this.session.all(STORED, [], 500);
+    this.say(`read ${rows.length} dead letters from the dead_letters table`);
+    return rows.map(fromStoredRow);
+  }
+
+  /** Where each DLQ partition's read starts (the first offset at or after `since`) and ends (its end now). */
+  private async ranges(topic: string, since: number | undefined): Promise<Range[]> {
+    const admin = await this.kafka.admin();
+    const ends = await admin.fetchTopicOffsets(topic);
+    const starts = new Map<number, number>();
+    if (since !== undefined) {
+      for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, since)) starts.set(p.partition, Number(p.offset));
+    }
+    return ends.map((e) => {
+      const low = Number(e.low);
+      const end = Number(e.high);
+      const at = starts.get(e.partition) ?? low;
+      // -1: no message at or after `since` in this partition.
+      return { partition: e.partition, start: at < 0 ? end : Math.min(end, Math.max(low, at)), end };
+    });
+  }
+
+  private async readTopic(since: number | undefined): Promise<DeadLetterRecord[]> {
+    const topic = this.config.kafka.topics.dlq;
+    const admin = await this.kafka.admin();
+    if (!(await admin.listTopics()).includes(topic)) {
+      this.say(`topic ${topic} does not exist: no dead letter was ever published`);
+      return [];
+    }
+    const ranges = await this.ranges(topic, since);
+    const due = new Map(ranges.filter((r) => r.start < r.end).map((r) => [r.partition, r]));
+    const total = [...due.values()].reduce((n, r) => n + r.end - r.start, 0);
+    this.say(`reading ${total} messages from ${topic} (${due.size} of ${ranges.length} partitions)`);
+    if (total === 0) return [];
+
+    // kafkajs reads only as a group member: a group of this read's own, deleted afterwards, that never commits.
+    const groupId = `${this.config.kafka.clientId}.dlq-cli.${randomUUID()}`;
+    const consumer = this.kafka.createConsumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+    const letters: DeadLetterRecord[] = [];
+    let read = 0;
+    let lastProgress = Date.now();
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => (finish = r));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const range = due.get(batch.partition);
+          if (!range) return;
+          for (const m of batch.messages) {
+            const offset = Number(m.offset);
+            if (offset < range.start || offset >= range.end) continue;
+            read += 1;
+            lastProgress = Date.now();
+            const letter = fromDlqMessage(batch.partition, m);
+            if (letter) letters.push(letter);
+          }
+          if (Number(batch.lastOffset()) >= range.end - 1) {
+            due.delete(batch.partition);
+            if (due.size === 0) finish();
+          }
+          await Promise.resolve();
+        },
+      });
+      for (const r of ranges) consumer.seek({ topic, partition: r.partition, offset: String(r.start) });
+      const progress = setInterval(() => {
+        this.say(`read ${read}/${total} messages from ${topic}`);
+      }, 1000);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const stall = setInterval(() => {
+            if (Date.now() - lastProgress > STALL_MS) {
+              reject(new Error(`no message from ${topic} for ${STALL_MS / 1000} s with ${total - read} still to read`));
+            }
+          }, 1000);
+          finished.then(resolve, reject).finally(() => clearInterval(stall));
+        });
+      } finally {
+        clearInterval(progress);
+      }
+      this.say(`read ${read}/${total} messages from ${topic}`);
+    } finally {
+      await consumer.stop().catch(() => undefined);
+      await this.kafka.closeOwnGroup(consumer, groupId);
+    }
+    return letters;
+  }
+}
