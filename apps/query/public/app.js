@@ -6,7 +6,8 @@
   const HOUR_MS = 3600000;
   const FEED_MAX = 14;
   const $ = (id) => document.getElementById(id);
-  const state = { user: null, hourly: new Map(), histogram: null, hourlyChart: null, users: [] };
+  const state = { user: null, hourly: new Map(), histogram: null, hourlyChart: null, users: [], found: [] };
+  const USERS_SHOWN = 300;
 
   const hourStart = (ms) => Math.floor(ms / HOUR_MS) * HOUR_MS;
   const iso = (ms) => new Date(ms).toISOString();
@@ -156,7 +157,8 @@
     const filter = $('user-search').value.trim().toLowerCase();
     const list = $('user-list');
     list.replaceChildren();
-    const shown = state.users.filter((u) => u.toLowerCase().includes(filter)).slice(0, 300);
+    const known = filter ? [...new Set([...state.users, ...state.found])].sort() : state.users;
+    const shown = known.filter((u) => u.toLowerCase().includes(filter)).slice(0, USERS_SHOWN);
     for (const name of shown) {
       const li = document.createElement('li');
       li.textContent = name;
@@ -172,13 +174,35 @@
   async function loadUsers() {
     const hour = hourStart(Date.now());
     try {
-      const answer = await getJson(`/api/hours/${iso(hour)}/users`);
+      // The first page only: the search asks the server for the names it does not show.
+      const answer = await getJson(`/api/hours/${iso(hour)}/users?limit=${USERS_SHOWN}`);
       state.users = answer.users;
-      $('users-hour').textContent = `${answer.count} active this hour`;
+      $('users-hour').textContent = `${answer.count}${answer.pageState ? '+' : ''} active this hour`;
       renderUsers();
     } catch (err) {
       console.warn('users failed', err);
     }
+  }
+
+  // The names starting with what was typed (as typed: the server's prefix match is case-sensitive).
+  let searchTimer;
+  function searchUsers() {
+    renderUsers();
+    clearTimeout(searchTimer);
+    const typed = $('user-search').value.trim();
+    if (!typed) return;
+    searchTimer = setTimeout(async () => {
+      const hour = hourStart(Date.now());
+      const query = `limit=${USERS_SHOWN}&prefix=${encodeURIComponent(typed.slice(0, 100))}`;
+      try {
+        const answer = await getJson(`/api/hours/${iso(hour)}/users?${query}`);
+        if ($('user-search').value.trim() !== typed) return;
+        state.found = answer.users;
+        renderUsers();
+      } catch (err) {
+        console.warn('user search failed', err);
+      }
+    }, 250);
   }
 
   // ---------- trending, feed, system ----------
@@ -237,7 +261,7 @@
   socket.on('trending', renderTrending);
   socket.on('system', renderSystem);
 
-  $('user-search').addEventListener('input', renderUsers);
+  $('user-search').addEventListener('input', searchUsers);
   $('search-form').addEventListener('submit', (e) => {
     e.preventDefault();
     void selectUser($('user-search').value);

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsUserName, parseHour } from '@reeltime/contracts';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsHour, IsHourRangeEnd } from '../api/validation';
 
 /** `hour` has passed IsHour, so it parses. */
@@ -39,6 +39,33 @@ export class MoviesQuery {
   limit: number = 100;
 
   @ApiPropertyOptional({ description: 'opaque token from the previous page' })
+  @IsOptional()
+  @IsString({ message: 'pageState must be a string' })
+  @Matches(/^[A-Za-z0-9_-]{1,8192}$/, { message: 'pageState is not a valid page state' })
+  pageState?: string;
+}
+
+export class UsersQuery {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 1000, description: 'users per page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be from 1 to 1000' })
+  @Max(1000, { message: 'limit must be from 1 to 1000' })
+  limit: number = 1000;
+
+  @ApiPropertyOptional({
+    description: 'only names starting with this text (case-sensitive), 1–100 characters',
+    minLength: 1,
+    maxLength: 100,
+    example: 'Ali',
+  })
+  @IsOptional()
+  @IsString({ message: 'prefix must be a string' })
+  @Length(1, 100, { message: 'prefix must be 1 to 100 characters' })
+  prefix?: string;
+
+  @ApiPropertyOptional({ description: 'opaque token from the previous page', pattern: '^[A-Za-z0-9_-]{1,8192}$' })
   @IsOptional()
   @IsString({ message: 'pageState must be a string' })
   @Matches(/^[A-Za-z0-9_-]{1,8192}$/, { message: 'pageState is not a valid page state' })

@@ -21,6 +21,12 @@ export interface MoviesPage {
   pageState?: string;
 }
 
+export interface UsersPage {
+  users: string[];
+  /** Opaque token for the next page; absent on the last page. */
+  pageState?: string;
+}
+
 /** Reads of the per-user tables (records, user_hour_stats, users_by_hour). */
 export abstract class StatsRepository {
   /** count and sum of one user's ratings in one hour, straight from `records`. */
@@ -29,8 +35,11 @@ export abstract class StatsRepository {
   abstract hourStats(name: string, hour: number): Promise<StoredHourStats | undefined>;
   /** Stats rows from `from` to `to` (both included), oldest first. */
   abstract hourRange(name: string, from: number, to: number): Promise<StoredHourStats[]>;
-  /** Every user who rated in the hour, sorted. */
-  abstract usersInHour(hour: number): Promise<string[]>;
+  /**
+   * One page of the users who rated in the hour, optionally only names starting with `prefix`.
+   * Sorted within the page; pages follow the table's order (bucket by bucket), not one global order.
+   */
+  abstract usersPage(hour: number, limit: number, prefix?: string, pageState?: string): Promise<UsersPage>;
 }
 
 const CQL = {
@@ -40,10 +49,59 @@ const CQL = {
     'SELECT hour, count, sum, min, max, histogram, updated_at FROM user_hour_stats WHERE name = ? AND hour = ?',
   hourRange:
     'SELECT hour, count, sum, min, max, histogram, updated_at FROM user_hour_stats WHERE name = ? AND hour >= ? AND hour <= ?',
-  usersInBucket: 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket = ?',
+  // One statement over the hour's 16 buckets, so that the driver's page state covers all of them.
+  users: 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket IN ?',
+  usersWithPrefix: 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket IN ? AND name >= ? AND name < ?',
+  usersFrom: 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket IN ? AND name >= ?',
 } as const;
 
 const PAGE_STATE = /^[A-Za-z0-9_-]{1,8192}$/;
+const ALL_BUCKETS = Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) => bucket);
+
+/**
+ * The least text greater than every text that starts with `prefix` (Cassandra compares text as UTF-8
+ * bytes, which is code point order): the last code point raised by one, or dropped when it is the
+ * highest. undefined when there is none (every text from `prefix` on matches).
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix].map((c) => c.codePointAt(0)!);
+  while (points.length > 0) {
+    let last = points.pop()! + 1;
+    if (last === 0xd800) last = 0xe000; // surrogates are not characters
+    if (last <= 0x10ffff) return String.fromCodePoint(...points, last);
+  }
+  return undefined;
+}
+
+/** The API's page state (base64url) to the driver's (hex); a malformed one is the client's fault. */
+function driverPageState(pageState: string | undefined): string | undefined {
+  if (pageState === undefined) return undefined;
+  if (!PAGE_STATE.test(pageState))
+    throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+  return Buffer.from(pageState, 'base64url').toString('hex');
+}
+
+const apiPageState = (driverState: string | undefined) =>
+  driverState ? Buffer.from(driverState, 'hex').toString('base64url') : undefined;
+
+/** Reads one page, translating Cassandra's refusal of a page state it did not issue into a 400. */
+async function readPage(
+  session: CassandraSession,
+  cql: string,
+  params: unknown[],
+  limit: number,
+  driverState: string | undefined,
+  readTimeoutMs: number,
+) {
+  try {
+    return await session.page(cql, params, limit, driverState, { readTimeoutMs });
+  } catch (err) {
+    if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
+      throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+    }
+    throw err;
+  }
+}
 
 function toStats(row: Row): StoredHourStats {
   const histogram = new Array<number>(RATING_MAX).fill(0);
@@ -77,32 +135,17 @@ export class CassandraStatsRepository extends StatsRepository {
     });
   }
 
-  moviesPage(name: string, hour: number, limit: number, pageState?: string): Promise<MoviesPage> {
-    let driverState: string | undefined;
-    if (pageState !== undefined) {
-      if (!PAGE_STATE.test(pageState)) {
-        return Promise.reject(new QueryError('bad_request', 'pageState', 'pageState is not a valid page state'));
-      }
-      driverState = Buffer.from(pageState, 'base64url').toString('hex');
-    }
+  async moviesPage(name: string, hour: number, limit: number, pageState?: string): Promise<MoviesPage> {
+    const driverState = driverPageState(pageState); // a QueryError here rejects the returned promise
     return this.deadline.run(async (readTimeoutMs) => {
-      let page;
-      try {
-        page = await this.session.page(CQL.movies, [name, new Date(hour)], limit, driverState, { readTimeoutMs });
-      } catch (err) {
-        // Cassandra refuses a page state that it did not issue (or that was cut): the client's fault.
-        if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
-          throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
-        }
-        throw err;
-      }
+      const page = await readPage(this.session, CQL.movies, [name, new Date(hour)], limit, driverState, readTimeoutMs);
       return {
         movies: page.rows.map((r) => ({
           movie: r.get('movie') as string,
           rating: r.get('rating') as number,
           time: (r.get('time') as Date).toISOString(),
         })),
-        pageState: page.pageState ? Buffer.from(page.pageState, 'hex').toString('base64url') : undefined,
+        pageState: apiPageState(page.pageState),
       };
     });
   }
@@ -122,18 +165,21 @@ export class CassandraStatsRepository extends StatsRepository {
     });
   }
 
-  usersInHour(hour: number): Promise<string[]> {
+  async usersPage(hour: number, limit: number, prefix?: string, pageState?: string): Promise<UsersPage> {
+    const driverState = driverPageState(pageState); // a QueryError here rejects the returned promise
     const at = new Date(hour);
+    const end = prefix ? prefixEnd(prefix) : undefined;
+    const [cql, params] = !prefix
+      ? [CQL.users, [at, ALL_BUCKETS]]
+      : end === undefined // a prefix of only U+10FFFF: nothing sorts after its names
+        ? [CQL.usersFrom, [at, ALL_BUCKETS, prefix]]
+        : [CQL.usersWithPrefix, [at, ALL_BUCKETS, prefix, end]];
     return this.deadline.run(async (readTimeoutMs) => {
-      const buckets = await Promise.all(
-        Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) =>
-          this.session.all(CQL.usersInBucket, [at, bucket], 5000, { readTimeoutMs }),
-        ),
-      );
-      return buckets
-        .flat()
-        .map((r) => r.get('name') as string)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const page = await readPage(this.session, cql, params, limit, driverState, readTimeoutMs);
+      return {
+        users: page.rows.map((r) => r.get('name') as string).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        pageState: apiPageState(page.pageState),
+      };
     });
   }
 }

@@ -1,7 +1,7 @@
 import { HOUR_MS } from '@reeltime/contracts';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { Clock } from '../platform/clock';
-import { MoviesPage, StatsRepository, StoredHourStats } from './stats.repository';
+import { MoviesPage, StatsRepository, StoredHourStats, UsersPage } from './stats.repository';
 import { StatsService } from './stats.service';
 
 const H = Date.parse('2026-11-21T10:00:00Z');
@@ -23,8 +23,8 @@ class FakeRepository extends StatsRepository {
   hourRange(_name: string, from: number, to: number) {
     return Promise.resolve(this.rows.filter((r) => r.hour >= from && r.hour <= to).sort((a, b) => a.hour - b.hour));
   }
-  usersInHour() {
-    return Promise.resolve([]);
+  usersPage(): Promise<UsersPage> {
+    return Promise.resolve({ users: [] });
   }
 }
 

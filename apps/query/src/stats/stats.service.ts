@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HOUR_MS, HourlyStats, emptyAggregate, hourStart, toHourlyStats } from '@reeltime/contracts';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { Clock } from '../platform/clock';
-import { MoviesPage, StatsRepository } from './stats.repository';
+import { MoviesPage, StatsRepository, UsersPage } from './stats.repository';
 
 export interface AverageAnswer {
   name: string;
@@ -14,6 +14,12 @@ export interface AverageAnswer {
 export interface MoviesAnswer extends MoviesPage {
   name: string;
   hour: string;
+}
+
+export interface UsersAnswer extends UsersPage {
+  hour: string;
+  /** How many users this page lists. */
+  count: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -76,10 +82,14 @@ export class StatsService {
     });
   }
 
-  usersInHour(hour: number): Promise<{ hour: string; count: number; users: string[] }> {
-    return this.cache.get(`users\u0000${hour}`, cacheGroups.hourUsers(hour), async () => {
-      const users = await this.repository.usersInHour(hour);
-      return { hour: iso(hour), count: users.length, users };
+  /** One page of the hour's users (those whose name starts with `prefix`, when given). */
+  usersInHour(hour: number, limit: number, prefix?: string, pageState?: string): Promise<UsersAnswer> {
+    const key = `users\u0000${hour}\u0000${limit}\u0000${prefix ?? ''}\u0000${pageState ?? ''}`;
+    return this.cache.get(key, cacheGroups.hourUsers(hour), async () => {
+      const page = await this.repository.usersPage(hour, limit, prefix, pageState);
+      const answer: UsersAnswer = { hour: iso(hour), count: page.users.length, users: page.users };
+      if (page.pageState) answer.pageState = page.pageState;
+      return answer;
     });
   }
 

@@ -8,8 +8,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { HourlyStats } from '@reeltime/contracts';
-import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, hourOf } from './stats.dto';
-import { AverageAnswer, MoviesAnswer, StatsService } from './stats.service';
+import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, UsersQuery, hourOf } from './stats.dto';
+import { AverageAnswer, MoviesAnswer, StatsService, UsersAnswer } from './stats.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
 
 @ApiTags('users')
@@ -48,8 +48,13 @@ export class UsersController {
   }
 
   @Get('hours/:hour/users')
-  @ApiOperation({ summary: 'The users who rated in one hour' })
-  users(@Param() p: HourParams): Promise<{ hour: string; count: number; users: string[] }> {
-    return this.stats.usersInHour(hourOf(p.hour));
+  @ApiOperation({
+    summary: 'The users who rated in one hour, paged',
+    description:
+      "Names are sorted within a page; pass the answer's pageState to get the next page (absent on the last). `count` is the number of users on this page.",
+  })
+  @ApiOkResponse({ description: '{hour, count, users:[name], pageState?}' })
+  users(@Param() p: HourParams, @Query() q: UsersQuery): Promise<UsersAnswer> {
+    return this.stats.usersInHour(hourOf(p.hour), q.limit, q.prefix, q.pageState);
   }
 }
