@@ -1,6 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
 import { testNamespace } from '../support/namespace';
+import { PipelineFixture } from './fixtures';
 import { QueryUnderTest, getJson, startQuery } from './query-app';
+
+/** One sample of a Prometheus series on /metrics (no labels asked for). */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  if (!match) throw new Error(`${name} is not on /metrics`);
+  return Number(match[1]);
+}
 
 const H = Date.parse('2026-11-18T07:00:00Z');
 const HOUR = '2026-11-18T07:00:00Z';
@@ -104,6 +114,92 @@ describe('query service: bounded cost per request', () => {
       const { status, body } = await api<UsersAnswer>(`/api/hours/${HOUR}/users?${query}`);
       expect(status).toBe(400);
       expect(body.message).toMatch(field);
+    });
+  });
+
+  describe('the answer cache', () => {
+    const MIB = 1024 * 1024;
+    const nsCache = testNamespace('querycache', { QUERY_CACHE_MAX_MB: '1', QUERY_CACHE_MISS_TTL_MS: '1500' });
+    let c: QueryUnderTest;
+    const name = 'Cache Filler';
+    const CH = Date.parse('2026-11-17T03:00:00Z');
+
+    beforeAll(async () => {
+      await nsCache.migrate();
+      c = await startQuery(nsCache);
+      const session = c.app.get(CassandraSession);
+      const title = (i: number) => `A long film title that makes each answer weigh something, part ${i}`;
+      for (let from = 0; from < 500; from += 50) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, k) =>
+            session.execute('INSERT INTO records (name, hour, time, id, movie, rating) VALUES (?, ?, ?, ?, ?, ?)', [
+              name,
+              new Date(CH),
+              new Date(CH + from + k),
+              randomUUID(),
+              title(from + k),
+              1 + ((from + k) % 10),
+            ]),
+          ),
+        );
+      }
+    });
+    afterAll(async () => {
+      await c?.app.close();
+      await nsCache.drop();
+    });
+
+    it('stays within QUERY_CACHE_MAX_MB however large the answers, evicting the least recently used', async () => {
+      const movies = (limit: number) =>
+        getJson<{ movies: unknown[] }>(
+          `${c.url}/api/users/${encodeURIComponent(name)}/hours/2026-11-17T03:00:00Z/movies?limit=${limit}`,
+        );
+      // 150 distinct answers (the limit is part of the key) of 38–53 kB of JSON each: ~7.5 MB served.
+      let served = 0;
+      for (let limit = 351; limit <= 500; limit += 1) {
+        const res = await fetch(
+          `${c.url}/api/users/${encodeURIComponent(name)}/hours/2026-11-17T03:00:00Z/movies?limit=${limit}`,
+        );
+        expect(res.status).toBe(200);
+        served += (await res.text()).length;
+      }
+      expect(served).toBeGreaterThan(7 * MIB);
+      const bytes = await metric(c.url, 'reeltime_query_cache_bytes');
+      expect(bytes).toBeGreaterThan(0.5 * MIB);
+      expect(bytes).toBeLessThanOrEqual(MIB * (1 + 1 / 8));
+      expect(await metric(c.url, 'reeltime_query_cache_entries')).toBeLessThan(30);
+
+      // The last answer is still held (a hit); the first was evicted (a miss, read again).
+      const hits = await metric(c.url, 'reeltime_query_cache_hits_total');
+      const misses = await metric(c.url, 'reeltime_query_cache_misses_total');
+      expect((await movies(500)).body.movies).toHaveLength(500);
+      expect(await metric(c.url, 'reeltime_query_cache_hits_total')).toBe(hits + 1);
+      expect(await metric(c.url, 'reeltime_query_cache_misses_total')).toBe(misses);
+      expect((await movies(351)).body.movies).toHaveLength(351);
+      expect(await metric(c.url, 'reeltime_query_cache_misses_total')).toBe(misses + 1);
+    });
+
+    it('keeps an answer that found nothing only briefly (QUERY_CACHE_MISS_TTL_MS), a found one until its TTL', async () => {
+      const hour = '2026-11-17T05:00:00Z';
+      const at = Date.parse(hour);
+      const stats = (who: string) =>
+        getJson<{ count: number }>(`${c.url}/api/users/${encodeURIComponent(who)}/hours/${hour}/stats`);
+      await c.fixture.writeRatings([PipelineFixture.rating('Found Earlier', 'Heat (1995)', 7, at + 10)]);
+      await c.fixture.writeStats('Found Earlier', at);
+      expect((await stats('Found Earlier')).body.count).toBe(1);
+      expect((await stats('Not Yet Seen')).body.count).toBe(0);
+
+      // Both change in Cassandra with no stats message to announce it (as while Kafka is down).
+      await c.fixture.writeRatings([
+        PipelineFixture.rating('Found Earlier', 'Up (2009)', 9, at + 20),
+        PipelineFixture.rating('Not Yet Seen', 'Up (2009)', 9, at + 20),
+      ]);
+      await c.fixture.writeStats('Found Earlier', at);
+      await c.fixture.writeStats('Not Yet Seen', at);
+      expect((await stats('Not Yet Seen')).body.count).toBe(0); // the miss was cached
+      await new Promise((r) => setTimeout(r, 1600));
+      expect((await stats('Not Yet Seen')).body.count).toBe(1); // …briefly
+      expect((await stats('Found Earlier')).body.count).toBe(1); // the found answer is still the cached one
     });
   });
 });

@@ -50,7 +50,12 @@ export class QueryModule {
           inject: [AppConfig, MetricsRegistry, Clock],
           useFactory: (config: AppConfig, metrics: MetricsRegistry, clock: Clock) =>
             withCacheMetrics(
-              new AnswerCache(config.query.cacheMaxEntries, { ttlMs: config.query.cacheTtlMs, clock }),
+              new AnswerCache(config.query.cacheMaxEntries, {
+                ttlMs: config.query.cacheTtlMs,
+                clock,
+                maxBytes: config.query.cacheMaxBytes,
+                missTtlMs: config.query.cacheMissTtlMs,
+              }),
               metrics,
             ),
         },

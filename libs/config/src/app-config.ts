@@ -98,6 +98,10 @@ export class AppConfig {
   };
   query!: {
     cacheMaxEntries: number;
+    /** Bytes the answer cache may hold (an estimate per answer: its key and JSON); misses get an eighth more. */
+    cacheMaxBytes: number;
+    /** Longest an answer that found nothing (an unknown name, an empty hour) stays cached. */
+    cacheMissTtlMs: number;
     /**
      * Longest a cached answer is served without being read again: bounds staleness when a stats
      * message is late or lost (e.g. while Kafka is down the consumer may write a batch it cannot announce).
@@ -238,6 +242,8 @@ export function loadConfig(env: Env): AppConfig {
     },
     query: {
       cacheMaxEntries: int(env, 'QUERY_CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
+      cacheMaxBytes: int(env, 'QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
+      cacheMissTtlMs: int(env, 'QUERY_CACHE_MISS_TTL_MS', 5000, 100, 86_400_000),
       // Three batch intervals: a normal commit is announced well within that.
       cacheTtlMs: int(env, 'QUERY_CACHE_TTL_MS', 3 * batchIntervalMs, 100, 86_400_000),
       readTimeoutMs: int(env, 'QUERY_READ_TIMEOUT_MS', 800, 50, 600_000),

@@ -1,4 +1,4 @@
-import { AnswerCache, cacheGroups } from './answer-cache';
+import { AnswerCache, MISS_SHARE, answerBytes, cacheGroups } from './answer-cache';
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
   let resolve!: (v: T) => void;
@@ -106,6 +106,61 @@ describe('AnswerCache', () => {
     await cache.get('k', 'g', () => Promise.resolve(1));
     now = 365 * 24 * 3_600_000;
     expect(cache.peek('k')).toBe(1);
+  });
+
+  it('is bounded by bytes: large answers evict the least recently used until they fit', async () => {
+    const cache = new AnswerCache(1000, { maxBytes: 100_000 });
+    cache.enable();
+    const big = 'x'.repeat(10_000); // about 20 kB each
+    for (let i = 0; i < 20; i += 1) await cache.get(`k${i}`, 'g', () => Promise.resolve(`${big}${i}`));
+    expect(cache.bytes).toBeLessThanOrEqual(100_000);
+    expect(cache.bytes).toBeGreaterThan(100_000 - answerBytes('k19', `${big}19`));
+    expect(cache.size).toBe(4);
+    expect(cache.peek('k19')).toBe(`${big}19`);
+    expect(cache.peek('k0')).toBeUndefined();
+  });
+
+  it('does not store an answer larger than the whole bound', async () => {
+    const cache = new AnswerCache(1000, { maxBytes: 1000 });
+    cache.enable();
+    await cache.get('small', 'g', () => Promise.resolve('s'));
+    await cache.get('huge', 'g', () => Promise.resolve('y'.repeat(1000)));
+    expect(cache.peek('huge')).toBeUndefined();
+    expect(cache.peek('small')).toBe('s');
+    expect(cache.invalidate(['g'])).toBe(1);
+  });
+
+  it('keeps misses apart, briefly, and within their own share of the bytes', async () => {
+    let now = 1_000_000; // lru-cache takes a start time of 0 for none
+    const cache = new AnswerCache(10_000, {
+      ttlMs: 90_000,
+      missTtlMs: 5000,
+      maxBytes: 80_000,
+      clock: { now: () => now },
+    });
+    cache.enable();
+    const isMiss = (v: { count: number }) => v.count === 0;
+    await cache.get('found', 'g', () => Promise.resolve({ count: 3 }), isMiss);
+    // Many misses (names nobody rated under) cannot push the found answer out.
+    for (let i = 0; i < 1000; i += 1)
+      await cache.get(`nobody-${i}`, `n${i}`, () => Promise.resolve({ count: 0 }), isMiss);
+    expect(cache.peek('found')).toEqual({ count: 3 });
+    expect(cache.bytes - answerBytes('found', { count: 3 })).toBeLessThanOrEqual(80_000 * MISS_SHARE);
+    expect(cache.peek('nobody-999')).toEqual({ count: 0 });
+    now += 5001;
+    expect(cache.peek('nobody-999')).toBeUndefined();
+    expect(cache.peek('found')).toEqual({ count: 3 });
+  });
+
+  it('drops a cached miss with its group, and stores a found answer in place of a miss', async () => {
+    const cache = new AnswerCache(100, { missTtlMs: 5000, maxBytes: 1_000_000 });
+    cache.enable();
+    const isMiss = (v: number) => v === 0;
+    await cache.get('k', 'g', () => Promise.resolve(0), isMiss);
+    expect(cache.invalidate(['g'])).toBe(1);
+    expect(await cache.get('k', 'g', () => Promise.resolve(2), isMiss)).toBe(2);
+    expect(cache.size).toBe(1);
+    expect(cache.peek('k')).toBe(2);
   });
 
   it('names the groups a stats message for one user and hour touches', () => {

@@ -3,7 +3,21 @@ import { LRUCache } from 'lru-cache';
 interface Entry {
   value: unknown;
   group: string;
+  bytes: number;
 }
+
+/**
+ * What an answer is taken to cost in memory: its key and its JSON as UTF-16 strings (what V8 stores at
+ * most for them), plus a fixed allowance for the entry, its LRU node and its group index. An estimate,
+ * but one that grows with the answer, so a few huge answers cannot hide behind an entry count.
+ */
+export const ENTRY_OVERHEAD_BYTES = 256;
+export function answerBytes(key: string, value: unknown): number {
+  return 2 * (key.length + (JSON.stringify(value)?.length ?? 0)) + ENTRY_OVERHEAD_BYTES;
+}
+
+/** Share of maxBytes that cached misses may take (they have their own, smaller LRU). */
+export const MISS_SHARE = 1 / 8;
 
 export interface AnswerCacheOptions {
   /**
@@ -13,6 +27,10 @@ export interface AnswerCacheOptions {
   ttlMs?: number;
   /** The clock the age of an answer is measured with (milliseconds). */
   clock?: { now(): number };
+  /** Bytes (see answerBytes) the answers may take; a miss's LRU gets MISS_SHARE of it on top. Unset: no byte bound. */
+  maxBytes?: number;
+  /** Longest a miss (an answer that found nothing) is kept; unset: as long as any answer. */
+  missTtlMs?: number;
 }
 
 /**
@@ -32,6 +50,11 @@ export interface AnswerCacheOptions {
  */
 export class AnswerCache {
   private readonly entries: LRUCache<string, Entry>;
+  /**
+   * Answers that found nothing (a name nobody rated under, an empty hour), kept apart and briefly: anyone
+   * can ask about any name, and those answers must not push the real ones out.
+   */
+  private readonly emptyAnswers: LRUCache<string, Entry>;
   private readonly groups = new Map<string, Set<string>>();
   /** group → sequence number of its last invalidation (bounded; evictions raise `forgottenUpTo`). */
   private readonly invalidatedAt: LRUCache<string, number>;
@@ -49,14 +72,23 @@ export class AnswerCache {
     options: AnswerCacheOptions = {},
   ) {
     this.clock = options.clock ?? { now: () => Date.now() };
-    this.entries = new LRUCache<string, Entry>({
-      max: maxEntries,
-      ...(options.ttlMs === undefined
-        ? {}
-        : // ttlResolution 0: every lookup asks the clock (lru-cache would otherwise reuse a reading for 1 ms).
-          { ttl: options.ttlMs, ttlResolution: 0, perf: this.clock }),
-      dispose: (entry, key) => this.unindex(entry.group, key),
-    });
+    const lru = (ttlMs: number | undefined, maxBytes: number | undefined) =>
+      new LRUCache<string, Entry>({
+        max: maxEntries,
+        ...(maxBytes === undefined ? {} : { maxSize: maxBytes, sizeCalculation: (entry: Entry) => entry.bytes }),
+        ...(ttlMs === undefined
+          ? {}
+          : // ttlResolution 0: every lookup asks the clock (lru-cache would otherwise reuse a reading for 1 ms).
+            { ttl: ttlMs, ttlResolution: 0, perf: this.clock }),
+        dispose: (entry: Entry, key: string) => this.unindex(entry.group, key),
+      });
+    this.entries = lru(options.ttlMs, options.maxBytes);
+    const missTtl =
+      options.missTtlMs === undefined ? options.ttlMs : Math.min(options.missTtlMs, options.ttlMs ?? Infinity);
+    this.emptyAnswers = lru(
+      missTtl,
+      options.maxBytes === undefined ? undefined : Math.max(1, Math.floor(options.maxBytes * MISS_SHARE)),
+    );
     this.invalidatedAt = new LRUCache<string, number>({
       max: Math.max(1000, maxEntries),
       dispose: (seq, _group, reason) => {
@@ -69,8 +101,14 @@ export class AnswerCache {
     return this.enabled;
   }
 
+  /** Answers held, misses included. */
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.emptyAnswers.size;
+  }
+
+  /** Bytes the answers held are taken to cost (see answerBytes); 0 when the cache has no byte bound. */
+  get bytes(): number {
+    return this.entries.calculatedSize + this.emptyAnswers.calculatedSize;
   }
 
   enable(): void {
@@ -81,13 +119,17 @@ export class AnswerCache {
   disable(): void {
     this.enabled = false;
     this.entries.clear();
+    this.emptyAnswers.clear();
     this.inflight.clear();
   }
 
-  /** The cached answer for `key`, or `load()`'s, stored under `group` unless it went stale while loading. */
-  async get<T>(key: string, group: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The cached answer for `key`, or `load()`'s, stored under `group` unless it went stale while loading.
+   * `isMiss` says whether an answer found nothing: such answers are kept apart and briefly.
+   */
+  async get<T>(key: string, group: string, load: () => Promise<T>, isMiss?: (value: T) => boolean): Promise<T> {
     if (!this.enabled) return load();
-    const hit = this.entries.get(key);
+    const hit = this.lookup(key);
     if (hit) {
       this.hits += 1;
       return hit.value as T;
@@ -103,9 +145,7 @@ export class AnswerCache {
     try {
       const value = await promise;
       if (this.enabled && !this.staleSince(group, startSeq)) {
-        // The answer's age counts from the start of its read: Cassandra may have changed since then.
-        this.entries.set(key, { value, group }, { start: startedAt });
-        this.index(group, key);
+        this.store(key, group, value, startedAt, isMiss?.(value) ?? false);
       }
       return value;
     } finally {
@@ -116,7 +156,7 @@ export class AnswerCache {
   /** The cached answer for `key`, without loading it (undefined on a miss or while caching is off). */
   peek<T>(key: string): T | undefined {
     if (!this.enabled) return undefined;
-    const hit = this.entries.get(key);
+    const hit = this.lookup(key);
     if (!hit) return undefined;
     this.hits += 1;
     return hit.value as T;
@@ -131,11 +171,24 @@ export class AnswerCache {
       const keys = this.groups.get(group);
       if (!keys) continue;
       for (const key of [...keys]) {
-        if (this.entries.delete(key)) dropped += 1;
+        if (this.entries.delete(key) || this.emptyAnswers.delete(key)) dropped += 1;
       }
       this.groups.delete(group);
     }
     return dropped;
+  }
+
+  private lookup(key: string): Entry | undefined {
+    return this.entries.get(key) ?? this.emptyAnswers.get(key);
+  }
+
+  private store(key: string, group: string, value: unknown, startedAt: number, miss: boolean): void {
+    const [into, other] = miss ? [this.emptyAnswers, this.entries] : [this.entries, this.emptyAnswers];
+    other.delete(key);
+    // The answer's age counts from the start of its read: Cassandra may have changed since then.
+    // An answer larger than the whole bound is not stored (lru-cache refuses it), hence the check.
+    into.set(key, { value, group, bytes: answerBytes(key, value) }, { start: startedAt });
+    if (into.has(key)) this.index(group, key);
   }
 
   private staleSince(group: string, startSeq: number): boolean {

@@ -27,6 +27,14 @@ export function withCacheMetrics(cache: AnswerCache, metrics: MetricsRegistry): 
       this.set(cache.size);
     },
   });
+  new Gauge({
+    name: 'reeltime_query_cache_bytes',
+    help: 'bytes the answers in the query cache are taken to cost (key + JSON as UTF-16, plus a fixed allowance each)',
+    registers: [metrics],
+    collect() {
+      this.set(cache.bytes);
+    },
+  });
   followingCounter('reeltime_query_cache_hits_total', 'answers served from the cache', metrics, () => cache.hits);
   followingCounter(
     'reeltime_query_cache_misses_total',
