@@ -115,6 +115,7 @@ async function measure(
     BATCH_INTERVAL_MS: String(intervalMs),
     QUERY_PORT: '3910',
     CONSUMER_PORT: '3912',
+    QUERY_LIVE_RATE_LIMIT: '0', // the one client subscribes to every watched user at once
   });
   const config = configFromEnvironment(env);
   await migrate(config.cassandra, resolve(ROOT, 'cql'));

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { hourStart } from '@reeltime/contracts';
+import { Socket, io } from 'socket.io-client';
 import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
@@ -200,6 +202,98 @@ describe('query service: bounded cost per request', () => {
       await new Promise((r) => setTimeout(r, 1600));
       expect((await stats('Not Yet Seen')).body.count).toBe(1); // …briefly
       expect((await stats('Found Earlier')).body.count).toBe(1); // the found answer is still the cached one
+    });
+  });
+
+  describe('rate limits per client', () => {
+    const WINDOW_MS = 3000;
+    const nsLimit = testNamespace('queryratelimit', {
+      QUERY_RATE_LIMIT: '5',
+      QUERY_LIVE_RATE_LIMIT: '3',
+      QUERY_RATE_WINDOW_MS: String(WINDOW_MS),
+    });
+    let r: QueryUnderTest;
+    const sockets: Socket[] = [];
+    const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+    beforeAll(async () => {
+      await nsLimit.migrate();
+      r = await startQuery(nsLimit); // its readiness polling spent part of a window: let it pass
+      await sleep(WINDOW_MS + 200);
+    });
+    afterAll(async () => {
+      for (const s of sockets) s.disconnect();
+      await r?.app.close();
+      await nsLimit.drop();
+    });
+
+    it('answers 429 with Retry-After past QUERY_RATE_LIMIT requests, cached answers and every route alike', async () => {
+      const avg = `${r.url}/api/users/Rita/hours/2026-11-16T10:00:00Z/average`;
+      const routes = [
+        avg, // read from Cassandra, then cached
+        avg, // answered from the cache, ahead of Nest
+        `${r.url}/api/movies/trending?window=10m`,
+        `${r.url}/api/hours/2026-11-16T10:00:00Z/users`,
+        avg,
+      ];
+      for (const url of routes) expect((await fetch(url)).status).toBe(200);
+      for (const url of [avg, `${r.url}/api/system`]) {
+        const res = await fetch(url);
+        expect(res.status).toBe(429);
+        const retryAfter = Number(res.headers.get('retry-after'));
+        expect(Number.isInteger(retryAfter)).toBe(true);
+        expect(retryAfter).toBeGreaterThanOrEqual(1);
+        expect(retryAfter).toBeLessThanOrEqual(WINDOW_MS / 1000);
+        const body = (await res.json()) as { statusCode: number; error: string; message: string };
+        expect(body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+        expect(body.message).toMatch(/at most 5 requests per 3 s per client/);
+      }
+      // Health and metrics are not limited (probes and scrapers must get through).
+      expect((await fetch(`${r.url}/health/live`)).status).toBe(200);
+      expect((await fetch(`${r.url}/metrics`)).status).toBe(200);
+      await sleep(WINDOW_MS + 200);
+      expect((await fetch(avg)).status).toBe(200);
+    });
+
+    it('answers socket events past QUERY_LIVE_RATE_LIMIT with an error ack, and does not handle them', async () => {
+      const socket = io(`${r.url}/live`, { transports: ['websocket'], forceNew: true });
+      sockets.push(socket);
+      await new Promise<void>((done, fail) => {
+        socket.once('connect', () => done());
+        socket.once('connect_error', fail);
+      });
+      const pushed: string[] = [];
+      socket.on('stats', (s: { name: string }) => pushed.push(s.name));
+      type Ack = { ok: boolean; error?: string; retryAfter?: number };
+      const subscribe = (name: string) => socket.timeout(5000).emitWithAck('subscribe', { name }) as Promise<Ack>;
+      for (const name of ['Watched 1', 'Watched 2', 'Watched 3']) expect((await subscribe(name)).ok).toBe(true);
+      const limited = await subscribe('Not Joined');
+      expect(limited.ok).toBe(false);
+      expect(limited.error).toMatch(/at most 3 events per 3 s per client/);
+      expect(limited.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(limited.retryAfter).toBeLessThanOrEqual(WINDOW_MS / 1000);
+
+      // The limited subscribe joined nothing: its user's update is not pushed, a watched user's is.
+      const hour = hourStart(Date.now());
+      const stats = (name: string) => ({
+        name,
+        hour: new Date(hour).toISOString(),
+        count: 1,
+        sum: 5,
+        average: 5,
+        min: 5,
+        max: 5,
+        histogram: [0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        updatedAt: new Date().toISOString(),
+      });
+      await r.fixture.publishStats([stats('Not Joined'), stats('Watched 3')]);
+      const deadline = Date.now() + 30_000;
+      while (!pushed.includes('Watched 3') && Date.now() < deadline) await sleep(50);
+      await sleep(500);
+      expect(pushed).toEqual(['Watched 3']);
+
+      await sleep(WINDOW_MS + 200);
+      expect((await subscribe('Not Joined')).ok).toBe(true);
     });
   });
 });

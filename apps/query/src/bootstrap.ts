@@ -3,6 +3,7 @@ import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-option
 import type { IncomingMessage } from 'node:http';
 import { AppConfig, Env } from '@reeltime/config';
 import { startService } from '@reeltime/observability';
+import { RestRateLimit } from './api/rate-limit';
 import { LiveIoAdapter, originAllowed } from './live/live-io.adapter';
 import { QueryModule } from './query.module';
 import { cachedAnswers } from './stats/cached-answers.middleware';
@@ -27,7 +28,8 @@ export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
           maxAge: 600,
         }),
       );
-      app.use(cachedAnswers(app.get(StatsService), readToken));
+      const rateLimit = app.get(RestRateLimit);
+      app.use(cachedAnswers(app.get(StatsService), readToken, (req, res) => rateLimit.admit(req, res)));
       app.useWebSocketAdapter(new LiveIoAdapter(app, allowedOrigins, readToken));
     },
   });

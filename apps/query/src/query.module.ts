@@ -5,6 +5,7 @@ import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { MetricsRegistry, ObservabilityModule } from '@reeltime/observability';
 import { HttpExceptionFilter } from './api/http-exception.filter';
+import { RestRateLimit, rateLimitModule } from './api/rate-limit';
 import { validationPipe } from './api/validation';
 import { AnswerCache } from './cache/answer-cache';
 import { withCacheMetrics } from './cache/cache.metrics';
@@ -35,6 +36,7 @@ export class QueryModule {
         KafkaModule,
         CassandraModule,
         ObservabilityModule.forRoot({ service: 'query', probes: [KafkaHealthProbe, CassandraHealthProbe] }),
+        rateLimitModule,
       ],
       controllers: [UsersController, TrendingController, SystemController, DashboardController],
       providers: [
@@ -43,6 +45,7 @@ export class QueryModule {
         { provide: Clock, useClass: SystemClock },
         { provide: InstanceId, useClass: RandomInstanceId },
         ReadDeadline,
+        RestRateLimit,
         { provide: StatsRepository, useClass: CassandraStatsRepository },
         { provide: TrendingRepository, useClass: CassandraTrendingRepository },
         {

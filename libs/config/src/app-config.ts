@@ -115,6 +115,12 @@ export class AppConfig {
     readToken?: string;
     trendingRefreshMs: number;
     feedIntervalMs: number;
+    /** The window the rate limits count in. */
+    rateWindowMs: number;
+    /** REST requests (/api/…) one client address may make per window; 0: no limit. */
+    restRateLimit: number;
+    /** socket.io events one client address may send per window; 0: no limit. */
+    liveRateLimit: number;
   };
   ports!: { query: number; producer: number; consumer: number };
   /** Address every service listens on: loopback unless a deployment (compose) opens it. */
@@ -251,6 +257,9 @@ export function loadConfig(env: Env): AppConfig {
       readToken: optionalToken(env, 'QUERY_READ_TOKEN'),
       trendingRefreshMs: int(env, 'QUERY_TRENDING_REFRESH_MS', 5000, 100, 3_600_000),
       feedIntervalMs: int(env, 'QUERY_FEED_INTERVAL_MS', 500, 50, 60_000),
+      rateWindowMs: int(env, 'QUERY_RATE_WINDOW_MS', 10_000, 100, 3_600_000),
+      restRateLimit: int(env, 'QUERY_RATE_LIMIT', 1000, 0, 10_000_000),
+      liveRateLimit: int(env, 'QUERY_LIVE_RATE_LIMIT', 200, 0, 10_000_000),
     },
     ports,
     bindAddress: bindAddress(env, 'BIND_ADDRESS', '127.0.0.1'),

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -13,6 +13,7 @@ import { MetricsRegistry } from '@reeltime/observability';
 import { Gauge } from 'prom-client';
 import type { Namespace, Socket } from 'socket.io';
 import { Subscription } from 'rxjs';
+import { LiveRateLimitFilter, LiveRateLimitGuard } from '../api/rate-limit';
 import { RatingsFeed } from '../feed/ratings-feed';
 import { StatsService } from '../stats/stats.service';
 import { SystemService } from '../system/system.service';
@@ -21,7 +22,8 @@ import { TrendingService } from '../trending/trending.service';
 import { StatsSubscription } from '../updates/stats-subscription';
 import { readSubscription } from './subscription';
 
-export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string };
+/** `retryAfter` (seconds): the client sent more events than QUERY_LIVE_RATE_LIMIT allows; nothing was done. */
+export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string; retryAfter?: number };
 
 export const LIVE_TRENDING_WINDOW = '10m';
 const TRENDING_LIMIT = 10;
@@ -36,6 +38,9 @@ const room = (name: string) => `user:${name}`;
  * `trending` and `system`. Each instance pushes to its own sockets from its own stats subscription.
  */
 @WebSocketGateway({ namespace: '/live' })
+// Every event counts against its client's budget; one over it is answered in its ack and not handled.
+@UseGuards(LiveRateLimitGuard)
+@UseFilters(LiveRateLimitFilter)
 export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveGateway.name);
   @WebSocketServer() private readonly server!: Namespace;

@@ -15,10 +15,16 @@ const ROUTE = /^\/api\/users\/([^/?]+)\/hours\/([^/?]+)\/(average|stats)$/;
  * invalid request can never match an entry; every miss, and any URL with a query string, goes on to
  * the controllers. Entries are the same ones the stats messages drop, so freshness is unchanged.
  *
- * Running ahead of Nest, it also runs ahead of the read-token guard: with `readToken` set, a request
+ * Running ahead of Nest, it also runs ahead of the rate-limit guard, so it counts the requests it answers
+ * against the same budget (`admit`). And ahead of the read-token guard: with `readToken` set, a request
  * without the right token is never answered here but passed on, so the guard answers it (401/403).
  */
-export function cachedAnswers(stats: StatsService, readToken?: string) {
+export function cachedAnswers(
+  stats: StatsService,
+  readToken?: string,
+  /** The client's rate limit (RestRateLimit.admit): false when it has answered 429 itself. */
+  admit?: (req: Request, res: Response) => Promise<boolean>,
+) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'GET') return next();
     if (checkBearer(req.headers.authorization, readToken) !== 'ok') return next();
@@ -36,7 +42,14 @@ export function cachedAnswers(stats: StatsService, readToken?: string) {
     if (!hour.ok) return next();
     const answer = stats.cachedAnswer(match[3] as 'average' | 'stats', name, hour.hour);
     if (answer === undefined) return next();
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(answer));
+    const write = () => {
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify(answer));
+    };
+    if (!admit) return write();
+    admit(req, res).then(
+      (ok) => ok && write(),
+      (err: unknown) => next(err),
+    );
   };
 }

@@ -5,18 +5,21 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { HourlyStats } from '@reeltime/contracts';
 import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, UsersQuery, hourOf } from './stats.dto';
 import { AverageAnswer, MoviesAnswer, StatsService, UsersAnswer } from './stats.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
+import { RestRateLimitGuard, TOO_MANY_REQUESTS } from '../api/rate-limit';
 
 @ApiTags('users')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
 @ApiForbiddenResponse({ description: 'A wrong read token' })
-@UseGuards(ReadTokenGuard)
+@ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
+@UseGuards(RestRateLimitGuard, ReadTokenGuard)
 @Controller('api')
 export class UsersController {
   constructor(private readonly stats: StatsService) {}

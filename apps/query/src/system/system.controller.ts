@@ -1,13 +1,22 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { SystemService, SystemStatus } from './system.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
+import { RestRateLimitGuard, TOO_MANY_REQUESTS } from '../api/rate-limit';
 
 @ApiTags('operations')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
 @ApiForbiddenResponse({ description: 'A wrong read token' })
-@UseGuards(ReadTokenGuard)
+@ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
+@UseGuards(RestRateLimitGuard, ReadTokenGuard)
 @Controller('api/system')
 export class SystemController {
   constructor(private readonly system: SystemService) {}

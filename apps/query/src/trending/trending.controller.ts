@@ -5,6 +5,7 @@ import {
   ApiOperation,
   ApiPropertyOptional,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -12,6 +13,7 @@ import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
 import { parseWindow } from './trending';
 import { TrendingAnswer, TrendingService } from './trending.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
+import { RestRateLimitGuard, TOO_MANY_REQUESTS } from '../api/rate-limit';
 
 export class TrendingQuery {
   @ApiPropertyOptional({ description: 'sliding window: 30s, 10m, 1h … at most 24h', default: '10m' })
@@ -41,7 +43,8 @@ export class TrendingQuery {
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
 @ApiForbiddenResponse({ description: 'A wrong read token' })
-@UseGuards(ReadTokenGuard)
+@ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
+@UseGuards(RestRateLimitGuard, ReadTokenGuard)
 @Controller('api/movies')
 export class TrendingController {
   constructor(private readonly trending: TrendingService) {}
