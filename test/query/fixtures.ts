@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf, trendingBucketOf } from '@reeltime/cassandra';
+import {
+  CassandraSession,
+  USERS_BY_HOUR_BUCKETS,
+  bucketOf,
+  trendingBucketOf,
+  trendingHourBucketOf,
+} from '@reeltime/cassandra';
 import { HourlyStats, Rating, aggregateRatings, hourStart, minuteStart, toHourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 
@@ -32,18 +38,23 @@ export class PipelineFixture {
         bucketOf(r.name, USERS_BY_HOUR_BUCKETS),
         r.name,
       ]);
-      // The consumer's trending row: this movie's count and sum in the minute, for the Kafka partition
-      // the user's events would sit in (read, add one, write back).
+      // The consumer's trending rows, per minute and per hour: this movie's count and sum there, for the
+      // Kafka partition the user's events would sit in (read, add one, write back).
       const source = bucketOf(r.name, 6);
-      const key = [new Date(minuteStart(r.time)), trendingBucketOf(source), r.movie, source];
-      const [row] = await this.session.execute(
-        'SELECT count, sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ? AND movie = ? AND source = ?',
-        key,
-      );
-      await this.session.execute(
-        'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [...key, ((row?.get('count') as number) ?? 0) + 1, ((row?.get('sum') as number) ?? 0) + r.rating, -1],
-      );
+      for (const [table, column, start, bucket] of [
+        ['movie_counts_by_minute', 'minute', minuteStart(r.time), trendingBucketOf(source)],
+        ['movie_counts_by_hour', 'hour', hourStart(r.time), trendingHourBucketOf(source)],
+      ] as const) {
+        const key = [new Date(start), bucket, r.movie, source];
+        const [row] = await this.session.execute(
+          `SELECT count, sum FROM ${table} WHERE ${column} = ? AND bucket = ? AND movie = ? AND source = ?`,
+          key,
+        );
+        await this.session.execute(
+          `INSERT INTO ${table} (${column}, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [...key, ((row?.get('count') as number) ?? 0) + 1, ((row?.get('sum') as number) ?? 0) + r.rating, -1],
+        );
+      }
     }
   }
 

@@ -52,12 +52,15 @@ export interface Expected {
   stats: Map<string, StatsAggregate>;
   /** Per `minute|movie`. */
   trending: Map<string, Tally>;
+  /** Per `hour|movie`. */
+  hourly: Map<string, Tally>;
 }
 
 export function expectedOf(events: Iterable<Rating>): Expected {
   const records = distinctEvents(events);
   const byUserHour = new Map<string, number[]>();
   const trending = new Map<string, Tally>();
+  const hourly = new Map<string, Tally>();
   for (const e of records.values()) {
     const key = userHourKey(e.name, hourOf(e.time));
     const list = byUserHour.get(key);
@@ -66,9 +69,12 @@ export function expectedOf(events: Iterable<Rating>): Expected {
     const tkey = minuteMovieKey(minuteOf(e.time), e.movie);
     const t = trending.get(tkey) ?? { count: 0, sum: 0 };
     trending.set(tkey, { count: t.count + 1, sum: t.sum + e.rating });
+    const hkey = minuteMovieKey(hourOf(e.time), e.movie);
+    const h = hourly.get(hkey) ?? { count: 0, sum: 0 };
+    hourly.set(hkey, { count: h.count + 1, sum: h.sum + e.rating });
   }
   const stats = new Map([...byUserHour].map(([k, v]) => [k, aggregateOf(v)]));
-  return { records, stats, trending };
+  return { records, stats, trending, hourly };
 }
 
 export interface StoredRow {
@@ -87,6 +93,8 @@ export interface Stored {
   stats: Map<string, StatsAggregate>;
   /** `movie_counts_by_minute` added up per minute and movie over its buckets and Kafka partitions. */
   trending: Map<string, Tally>;
+  /** `movie_counts_by_hour` added up the same way, per hour and movie. */
+  hourly: Map<string, Tally>;
 }
 
 async function scan(cql: Client, query: string, each: (row: import('cassandra-driver').types.Row) => void) {
@@ -99,7 +107,13 @@ async function scan(cql: Client, query: string, each: (row: import('cassandra-dr
 }
 
 export async function readWhole(cql: Client): Promise<Stored> {
-  const stored: Stored = { records: new Map(), duplicateIds: 0, stats: new Map(), trending: new Map() };
+  const stored: Stored = {
+    records: new Map(),
+    duplicateIds: 0,
+    stats: new Map(),
+    trending: new Map(),
+    hourly: new Map(),
+  };
   await scan(cql, 'SELECT name, hour, time, id, movie, rating FROM records', (row) => {
     const id = String(row.get('id'));
     if (stored.records.has(id)) stored.duplicateIds += 1;
@@ -128,8 +142,15 @@ export async function readWhole(cql: Client): Promise<Stored> {
       sum: t.sum + (row.get('sum') as number),
     });
   });
+  await scan(cql, 'SELECT hour, movie, count, sum FROM movie_counts_by_hour', (row) => {
+    const key = minuteMovieKey((row.get('hour') as Date).getTime(), row.get('movie') as string);
+    const t = stored.hourly.get(key) ?? { count: 0, sum: 0 };
+    stored.hourly.set(key, { count: t.count + (row.get('count') as number), sum: t.sum + (row.get('sum') as number) });
+  });
   // A movie that a rewritten row left has rows adding up to nothing: no ratings, not a difference.
-  for (const [key, t] of stored.trending) if (t.count === 0 && t.sum === 0) stored.trending.delete(key);
+  for (const tallies of [stored.trending, stored.hourly]) {
+    for (const [key, t] of tallies) if (t.count === 0 && t.sum === 0) tallies.delete(key);
+  }
   return stored;
 }
 
@@ -171,6 +192,7 @@ export function differences(expected: Expected, stored: Stored, examples = 3): s
   };
   compare('user_hour_stats differing', expected.stats, stored.stats);
   compare('trending (minute, movie) differing', expected.trending, stored.trending);
+  compare('trending (hour, movie) differing', expected.hourly, stored.hourly);
   return out;
 }
 

@@ -13,6 +13,14 @@ export function trendingBucketOf(source: number): number {
   return source % TRENDING_BUCKETS;
 }
 
+/** `movie_counts_by_hour` partitions per hour: 25 hours (a 24 h window) × 4 = 100 partition reads. */
+export const TRENDING_HOUR_BUCKETS = 4;
+
+/** The `movie_counts_by_hour` bucket holding the rows of one Kafka partition of the ratings topic. */
+export function trendingHourBucketOf(source: number): number {
+  return source % TRENDING_HOUR_BUCKETS;
+}
+
 /** FNV-1a over UTF-16 code units: stable across processes and versions, unlike any runtime hash. */
 export function bucketOf(key: string, buckets: number): number {
   let h = 0x811c9dc5;

@@ -1,7 +1,15 @@
 import { loadConfig } from '@reeltime/config';
 import { Rating, StatsAggregate, aggregateRatings, hourStart, minuteStart } from '@reeltime/contracts';
 import { SourcedRating } from '../ingest/micro-batcher';
-import { HourRows, HourStatsRow, MovieCount, Proceed, RatingsStore, StoredRow } from '../storage/ratings.store';
+import {
+  CountSpan,
+  HourRows,
+  HourStatsRow,
+  MovieCount,
+  Proceed,
+  RatingsStore,
+  StoredRow,
+} from '../storage/ratings.store';
 import { BatchWriter, groupByPartition } from './batch-writer';
 import { PartitionsMoved } from './partitions-moved';
 import { StatsCache, hourKey } from './stats-cache';
@@ -75,36 +83,43 @@ class MemoryStore extends RatingsStore {
     const names = [...this.active].filter((k) => k.endsWith(`\u0000${hour}`)).map((k) => k.split('\u0000')[0]);
     return Promise.resolve(names);
   }
-  readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {
-    return Promise.resolve([...(this.counts.get(`${minute}:${source}`)?.values() ?? [])].map((r) => ({ ...r })));
+  readMovieCounts(span: CountSpan, start: number, source: number): Promise<MovieCount[]> {
+    return Promise.resolve([...(this.counts.get(`${span}:${start}:${source}`)?.values() ?? [])].map((r) => ({ ...r })));
   }
-  writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void> {
-    const slice = this.counts.get(`${minute}:${source}`) ?? new Map<string, MovieCount>();
+  writeMovieCounts(span: CountSpan, start: number, source: number, rows: MovieCount[]): Promise<void> {
+    const slice = this.counts.get(`${span}:${start}:${source}`) ?? new Map<string, MovieCount>();
     for (const r of rows) slice.set(r.movie, { ...r });
-    this.counts.set(`${minute}:${source}`, slice);
+    this.counts.set(`${span}:${start}:${source}`, slice);
     return Promise.resolve();
   }
-  /** The invariants: stats == aggregate over the raw rows; trending == count and sum of the raw rows per (minute, movie). */
+  /**
+   * The invariants: stats == aggregate over the raw rows; trending == count and sum of the raw rows per
+   * (minute, movie), and per (hour, movie) in the hourly rows.
+   */
   expectExact(): void {
     const trending = new Map<string, { count: number; sum: number }>();
+    const hourly = new Map<string, { count: number; sum: number }>();
     for (const [key, rows] of this.records) {
       const { histogram, count, sum, min, max } = aggregateRatings([...rows.values()].map((r) => r.rating));
       expect(this.stats.get(key)).toEqual({ histogram, count, sum, min, max });
       for (const r of rows.values()) {
         const t = trending.get(`${minuteStart(r.time)}|${r.movie}`) ?? { count: 0, sum: 0 };
         trending.set(`${minuteStart(r.time)}|${r.movie}`, { count: t.count + 1, sum: t.sum + r.rating });
+        const h = hourly.get(`${hourStart(r.time)}|${r.movie}`) ?? { count: 0, sum: 0 };
+        hourly.set(`${hourStart(r.time)}|${r.movie}`, { count: h.count + 1, sum: h.sum + r.rating });
       }
     }
-    const stored = new Map<string, { count: number; sum: number }>();
+    const stored = { minute: new Map<string, { count: number; sum: number }>(), hour: new Map() };
     for (const [slice, rows] of this.counts) {
-      const minute = slice.split(':')[0];
+      const [span, start] = slice.split(':') as [CountSpan, string];
       for (const r of rows.values()) {
         if (r.count === 0) continue;
-        const t = stored.get(`${minute}|${r.movie}`) ?? { count: 0, sum: 0 };
-        stored.set(`${minute}|${r.movie}`, { count: t.count + r.count, sum: t.sum + r.sum });
+        const t = (stored[span].get(`${start}|${r.movie}`) as { count: number; sum: number }) ?? { count: 0, sum: 0 };
+        stored[span].set(`${start}|${r.movie}`, { count: t.count + r.count, sum: t.sum + r.sum });
       }
     }
-    expect(stored).toEqual(trending);
+    expect(stored.minute).toEqual(trending);
+    expect(stored.hour).toEqual(hourly);
   }
 }
 

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { LRUCache } from 'lru-cache';
 import { mapLimit } from '../storage/concurrency';
-import { MovieCount, RatingsStore } from '../storage/ratings.store';
+import { hourStart } from '@reeltime/contracts';
+import { CountSpan, MovieCount, RatingsStore } from '../storage/ratings.store';
 import { PartitionsMoved } from './partitions-moved';
 
 /** A change one event makes to one trending row: +1 for a new rating, -1 when a rewritten row leaves a movie. */
@@ -16,7 +17,7 @@ export interface CountDelta {
   sum: number;
 }
 
-/** The rows of one (minute, Kafka partition), by movie, as they are in Cassandra. */
+/** The rows of one (minute or hour, Kafka partition), by movie, as they are in Cassandra. */
 type Slice = Map<string, MovieCount>;
 
 /** Rough heap bytes per cached row (map entry, object, title) for the cache bound. */
@@ -31,6 +32,10 @@ const ROW_BYTES = 160;
  * - the rows are written before the `records` rows of the same batch, and an event whose records row
  *   already exists brings no +1 (BatchWriter), so a repeated id is counted once.
  * Current rows are cached (bounded LRU); a miss reads the (minute, partition) slice back from Cassandra.
+ *
+ * Every delta is applied twice, in the same way: to its minute's row and to its hour's row in
+ * `movie_counts_by_hour` (long trending windows read those). Each row is fenced by its own `countedTo`,
+ * so a retry after a flush that wrote one and not the other counts each event once in each.
  */
 @Injectable()
 export class TrendingCounter {
@@ -52,17 +57,29 @@ export class TrendingCounter {
    * partitions did not move meanwhile); after a failure the touched slices are read again.
    */
   async apply(deltas: CountDelta[], stillCurrent: () => boolean): Promise<{ reads: number; rows: number }> {
-    // Grouped by minute, then partition: numeric keys, so no key string per delta.
-    const byMinute = new Map<number, Map<number, CountDelta[]>>();
-    for (const d of deltas) {
-      let bySource = byMinute.get(d.minute);
-      if (!bySource) byMinute.set(d.minute, (bySource = new Map<number, CountDelta[]>()));
+    // Grouped by span and its start, then partition: numeric keys, so no key string per delta.
+    const bySpan: Record<CountSpan, Map<number, Map<number, CountDelta[]>>> = { minute: new Map(), hour: new Map() };
+    const add = (span: CountSpan, start: number, d: CountDelta) => {
+      let bySource = bySpan[span].get(start);
+      if (!bySource) bySpan[span].set(start, (bySource = new Map<number, CountDelta[]>()));
       const list = bySource.get(d.source);
       if (list) list.push(d);
       else bySource.set(d.source, [d]);
+    };
+    for (const d of deltas) {
+      add('minute', d.minute, d);
+      add('hour', hourStart(d.minute), d);
     }
-    const slices = [...byMinute].flatMap(([minute, bySource]) =>
-      [...bySource].map(([source, list]) => ({ key: `${minute}:${source}`, minute, source, deltas: list })),
+    const slices = (['minute', 'hour'] as const).flatMap((span) =>
+      [...bySpan[span]].flatMap(([start, bySource]) =>
+        [...bySource].map(([source, list]) => ({
+          key: `${span}:${start}:${source}`,
+          span,
+          start,
+          source,
+          deltas: list,
+        })),
+      ),
     );
     let reads = 0;
     let rows = 0;
@@ -71,7 +88,7 @@ export class TrendingCounter {
         let slice = this.lru.get(key);
         if (!slice) {
           reads += 1;
-          slice = new Map((await this.store.readMovieCounts(s.minute, s.source)).map((r) => [r.movie, r]));
+          slice = new Map((await this.store.readMovieCounts(s.span, s.start, s.source)).map((r) => [r.movie, r]));
         }
         const changed = new Map<string, MovieCount>();
         for (const d of s.deltas) {
@@ -92,7 +109,7 @@ export class TrendingCounter {
           row.countedTo = Math.max(row.countedTo, d.offset);
         }
         if (!stillCurrent()) throw new PartitionsMoved();
-        if (changed.size) await this.store.writeMovieCounts(s.minute, s.source, [...changed.values()]);
+        if (changed.size) await this.store.writeMovieCounts(s.span, s.start, s.source, [...changed.values()]);
         rows += changed.size;
         return { key, slice, changed };
       });

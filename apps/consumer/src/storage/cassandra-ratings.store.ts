@@ -7,6 +7,7 @@ import {
   textBytes,
   timestampBytes,
   trendingBucketOf,
+  trendingHourBucketOf,
   uuidBytes,
 } from '@reeltime/cassandra';
 import { AppConfig } from '@reeltime/config';
@@ -14,7 +15,7 @@ import { types } from 'cassandra-driver';
 import { BoundedMemo } from '../bounded-memo';
 import { chunkBySize } from '../chunk-by-size';
 import { mapLimit } from './concurrency';
-import { HourRows, HourStatsRow, MovieCount, Proceed, RatingsStore, StoredRow } from './ratings.store';
+import { CountSpan, HourRows, HourStatsRow, MovieCount, Proceed, RatingsStore, StoredRow } from './ratings.store';
 
 const { Long } = types;
 
@@ -43,10 +44,17 @@ const UPSERT_STATS =
   'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?';
 const INSERT_ACTIVE = 'INSERT INTO users_by_hour (hour, bucket, name) VALUES (?, ?, ?) USING TTL ?';
 const SELECT_ACTIVE = 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket = ?';
-const SELECT_COUNTS =
-  'SELECT movie, source, count, sum, counted_to FROM movie_counts_by_minute WHERE minute = ? AND bucket = ?';
-const UPSERT_COUNTS =
-  'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?';
+const SELECT_COUNTS = {
+  minute: 'SELECT movie, source, count, sum, counted_to FROM movie_counts_by_minute WHERE minute = ? AND bucket = ?',
+  hour: 'SELECT movie, source, count, sum, counted_to FROM movie_counts_by_hour WHERE hour = ? AND bucket = ?',
+} as const;
+const UPSERT_COUNTS = {
+  minute:
+    'INSERT INTO movie_counts_by_minute (minute, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?',
+  hour: 'INSERT INTO movie_counts_by_hour (hour, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?',
+} as const;
+const countsBucketOf = (span: CountSpan, source: number) =>
+  span === 'minute' ? trendingBucketOf(source) : trendingHourBucketOf(source);
 
 /**
  * Cassandra warns about batches over 5 KiB (batch_size_warn_threshold) and rejects them at 50 KiB;
@@ -230,8 +238,8 @@ export class CassandraRatingsStore extends RatingsStore {
     return buckets.flatMap((rows) => rows.map((row) => row.get('name') as string));
   }
 
-  async readMovieCounts(minute: number, source: number): Promise<MovieCount[]> {
-    const rows = await this.session.all(SELECT_COUNTS, [new Date(minute), trendingBucketOf(source)]);
+  async readMovieCounts(span: CountSpan, start: number, source: number): Promise<MovieCount[]> {
+    const rows = await this.session.all(SELECT_COUNTS[span], [new Date(start), countsBucketOf(span, source)]);
     return rows
       .filter((row) => row.get('source') === source)
       .map((row) => ({
@@ -242,26 +250,17 @@ export class CassandraRatingsStore extends RatingsStore {
       }));
   }
 
-  async writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void> {
-    const minuteDate = new Date(minute);
-    const bucket = trendingBucketOf(source);
+  async writeMovieCounts(span: CountSpan, start: number, source: number, rows: MovieCount[]): Promise<void> {
+    const startDate = new Date(start);
+    const bucket = countsBucketOf(span, source);
     await mapLimit(
       chunks(rows, (r) => r.movie),
       CHUNKS_IN_FLIGHT,
       (chunk) =>
         this.session.batch(
           chunk.map((r) => ({
-            query: UPSERT_COUNTS,
-            params: [
-              minuteDate,
-              bucket,
-              r.movie,
-              source,
-              r.count,
-              r.sum,
-              Long.fromNumber(r.countedTo),
-              this.ratingsTtl,
-            ],
+            query: UPSERT_COUNTS[span],
+            params: [startDate, bucket, r.movie, source, r.count, r.sum, Long.fromNumber(r.countedTo), this.ratingsTtl],
           })),
         ),
     );

@@ -8,7 +8,10 @@ export interface StoredRow {
   movie: string;
 }
 
-/** One row of `movie_counts_by_minute`: a movie's ratings in one minute among one Kafka partition's events. */
+/** The trending tables: `movie_counts_by_minute` and `movie_counts_by_hour`. */
+export type CountSpan = 'minute' | 'hour';
+
+/** One trending row: a movie's ratings in one minute (or hour) among one Kafka partition's events. */
 export interface MovieCount {
   movie: string;
   count: number;
@@ -56,8 +59,8 @@ export abstract class RatingsStore {
   abstract markActive(users: Array<{ name: string; hour: number }>): Promise<void>;
   /** Every user marked active in an hour (see ActiveUsers). */
   abstract readActive(hour: number): Promise<string[]>;
-  /** The trending rows of one minute that count the events of one Kafka partition. */
-  abstract readMovieCounts(minute: number, source: number): Promise<MovieCount[]>;
-  /** Overwrites trending rows of one minute and one Kafka partition. */
-  abstract writeMovieCounts(minute: number, source: number, rows: MovieCount[]): Promise<void>;
+  /** The trending rows of one minute (or hour: `start` is its first minute) that count the events of one Kafka partition. */
+  abstract readMovieCounts(span: CountSpan, start: number, source: number): Promise<MovieCount[]>;
+  /** Overwrites trending rows of one minute (or hour) and one Kafka partition. */
+  abstract writeMovieCounts(span: CountSpan, start: number, source: number, rows: MovieCount[]): Promise<void>;
 }

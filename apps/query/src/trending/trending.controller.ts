@@ -50,7 +50,11 @@ export class TrendingController {
   constructor(private readonly trending: TrendingService) {}
 
   @Get('trending')
-  @ApiOperation({ summary: 'Top movies by number of ratings in a sliding window, with their averages' })
+  @ApiOperation({
+    summary: 'Top movies by number of ratings in a sliding window, with their averages',
+    description:
+      'Windows of up to 12 minutes are counted per minute (rounded out to whole minutes); longer ones per hour, rounded out to the whole hours they overlap. `from` says where the counted span starts.',
+  })
   get(@Query() q: TrendingQuery): Promise<TrendingAnswer> {
     const window = parseWindow(q.window);
     if (!window.ok) throw new Error('unvalidated window'); // ValidationPipe has checked it

@@ -1,20 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { CassandraSession, TRENDING_BUCKETS } from '@reeltime/cassandra';
+import { CassandraSession, TRENDING_BUCKETS, TRENDING_HOUR_BUCKETS } from '@reeltime/cassandra';
 import { ReadDeadline } from '../platform/read-deadline';
-import { MovieTally } from './trending';
+import { MovieTally, WindowRows } from './trending';
 
-/** Reads of `movie_counts_by_minute`. */
+/** Reads of `movie_counts_by_minute` and `movie_counts_by_hour`. */
 export abstract class TrendingRepository {
-  /** Per-movie count and sum of every bucket of these minutes. */
-  abstract tallies(minutes: number[]): Promise<MovieTally[]>;
+  /** Per-movie count and sum of every bucket of these minutes (or hours). */
+  abstract tallies(rows: WindowRows): Promise<MovieTally[]>;
 }
 
 // A movie has a row per Kafka partition its ratings came from; GROUP BY the first clustering column
 // lets Cassandra add those up, so one row per movie and partition crosses the network.
-const TALLY_CQL =
-  'SELECT movie, SUM(count) AS count, SUM(sum) AS sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ? GROUP BY movie';
+const TALLY_CQL = {
+  minute:
+    'SELECT movie, SUM(count) AS count, SUM(sum) AS sum FROM movie_counts_by_minute WHERE minute = ? AND bucket = ? GROUP BY movie',
+  hour: 'SELECT movie, SUM(count) AS count, SUM(sum) AS sum FROM movie_counts_by_hour WHERE hour = ? AND bucket = ? GROUP BY movie',
+} as const;
+const BUCKETS = { minute: TRENDING_BUCKETS, hour: TRENDING_HOUR_BUCKETS } as const;
 
-/** At most this many partition reads in flight: a 24 h window is 11,520 partitions. */
+/** At most this many partition reads in flight (a window reads at most 100). */
 const CONCURRENCY = 32;
 
 @Injectable()
@@ -27,12 +31,13 @@ export class CassandraTrendingRepository extends TrendingRepository {
   }
 
   /**
-   * A long window is thousands of partition reads, which may rightly take longer than
-   * QUERY_READ_TIMEOUT_MS in all; so the time limit applies to each read, not to the answer. A node
+   * A window is up to 100 partition reads, which may rightly take longer than QUERY_READ_TIMEOUT_MS
+   * in all; so the time limit applies to each read, not to the answer. A node
    * that does not answer still fails the first reads within that limit, and then no further read starts.
    */
-  async tallies(minutes: number[]): Promise<MovieTally[]> {
-    const partitions = minutes.flatMap((m) => Array.from({ length: TRENDING_BUCKETS }, (_, b) => [new Date(m), b]));
+  async tallies({ span, starts }: WindowRows): Promise<MovieTally[]> {
+    const partitions = starts.flatMap((m) => Array.from({ length: BUCKETS[span] }, (_, b) => [new Date(m), b]));
+    const cql = TALLY_CQL[span];
     const readTimeoutMs = this.deadline.ms;
     const out: MovieTally[] = [];
     let next = 0;
@@ -41,7 +46,7 @@ export class CassandraTrendingRepository extends TrendingRepository {
       while (next < partitions.length && !failed) {
         const params = partitions[next++];
         try {
-          const rows = await this.session.all(TALLY_CQL, params, 1000, { readTimeoutMs });
+          const rows = await this.session.all(cql, params, 1000, { readTimeoutMs });
           for (const r of rows) {
             out.push({
               movie: r.get('movie') as string,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../platform/clock';
-import { TrendingMovie, minutesInWindow, rankMovies } from './trending';
+import { TrendingMovie, rankMovies, rowsForWindow } from './trending';
 import { TrendingRepository } from './trending.repository';
 
 export interface TrendingAnswer {
@@ -12,24 +12,32 @@ export interface TrendingAnswer {
 
 /** How long a trending answer is reused: it is a sliding-window figure, a few seconds old is fine. */
 export const TRENDING_CACHE_MS = 3000;
+/** The largest `limit` the API accepts: the cached ranking keeps that many, whatever limit asked first. */
+export const MAX_TRENDING_LIMIT = 100;
 const MAX_CACHED_WINDOWS = 64;
 
 /** Top movies by number of ratings in a sliding window, with their averages. */
 @Injectable()
 export class TrendingService {
-  private readonly cached = new Map<string, { at: number; answer: Promise<TrendingAnswer> }>();
+  /** By window only: every `limit` is a slice of the same full ranking. */
+  private readonly cached = new Map<number, { at: number; answer: Promise<TrendingAnswer> }>();
 
   constructor(
     private readonly repository: TrendingRepository,
     private readonly clock: Clock,
   ) {}
 
-  trending(window: string, windowMs: number, limit: number): Promise<TrendingAnswer> {
+  async trending(window: string, windowMs: number, limit: number): Promise<TrendingAnswer> {
+    const full = await this.ranking(window, windowMs);
+    return { ...full, window, movies: full.movies.slice(0, limit) };
+  }
+
+  private ranking(window: string, windowMs: number): Promise<TrendingAnswer> {
     const now = this.clock.now();
-    const key = `${windowMs}:${limit}`;
+    const key = windowMs;
     const hit = this.cached.get(key);
     if (hit && now - hit.at < TRENDING_CACHE_MS) return hit.answer;
-    const answer = this.compute(window, windowMs, limit, now);
+    const answer = this.compute(window, windowMs, now);
     if (this.cached.size >= MAX_CACHED_WINDOWS) this.cached.clear();
     this.cached.set(key, { at: now, answer });
     // A failed read must not be served from the cache to the next caller (the caller gets the error itself).
@@ -39,14 +47,14 @@ export class TrendingService {
     return answer;
   }
 
-  private async compute(window: string, windowMs: number, limit: number, now: number): Promise<TrendingAnswer> {
-    const minutes = minutesInWindow(now, windowMs);
-    const tallies = await this.repository.tallies(minutes);
+  private async compute(window: string, windowMs: number, now: number): Promise<TrendingAnswer> {
+    const rows = rowsForWindow(now, windowMs);
+    const tallies = await this.repository.tallies(rows);
     return {
       window,
-      from: new Date(minutes[0]).toISOString(),
+      from: new Date(rows.starts[0]).toISOString(),
       to: new Date(now).toISOString(),
-      movies: rankMovies(tallies, limit),
+      movies: rankMovies(tallies, MAX_TRENDING_LIMIT),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { minutesInWindow, parseWindow, rankMovies } from './trending';
+import { minutesInWindow, parseWindow, rankMovies, rowsForWindow } from './trending';
 
 describe('trending windows', () => {
   it.each([
@@ -45,5 +45,21 @@ describe('rankMovies', () => {
       { movie: 'Heat', count: 3, average: 6 },
       { movie: 'Alien', count: 3, average: 4 },
     ]);
+  });
+
+  it('reads per-minute rows up to 12 minutes, per-hour rows beyond: at most 100 partitions up to 24 h', () => {
+    const now = Date.parse('2026-11-21T10:15:30.000Z');
+    expect(rowsForWindow(now, 10 * 60_000)).toMatchObject({ span: 'minute' });
+    expect(rowsForWindow(now, 10 * 60_000).starts).toHaveLength(11);
+    expect(rowsForWindow(now, 13 * 60_000).span).toBe('hour');
+    const day = rowsForWindow(now, 24 * 3_600_000);
+    expect(day.starts).toHaveLength(25);
+    expect(new Date(day.starts[0]).toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    expect(new Date(day.starts[24]).toISOString()).toBe('2026-11-21T10:00:00.000Z');
+    expect(rowsForWindow(Date.parse('2026-11-21T10:00:00.000Z'), 24 * 3_600_000).starts).toHaveLength(25);
+    for (let w = 1; w <= 24 * 60; w += 1) {
+      const rows = rowsForWindow(now, w * 60_000);
+      expect(rows.starts.length * (rows.span === 'minute' ? 8 : 4)).toBeLessThanOrEqual(100);
+    }
   });
 });

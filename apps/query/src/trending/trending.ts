@@ -1,4 +1,4 @@
-import { MINUTE_MS, minuteStart } from '@reeltime/contracts';
+import { HOUR_MS, MINUTE_MS, hourStart, minuteStart } from '@reeltime/contracts';
 
 export const MAX_WINDOW_MS = 24 * 3_600_000;
 const UNIT_MS = { s: 1000, m: MINUTE_MS, h: 3_600_000 } as const;
@@ -25,6 +25,28 @@ export function minutesInWindow(now: number, windowMs: number): number[] {
   const minutes: number[] = [];
   for (let m = first; m <= last; m += MINUTE_MS) minutes.push(m);
   return minutes;
+}
+
+/** Per-minute rows read for a window of at most this many minutes (× 8 buckets: 96 partition reads). */
+export const MAX_MINUTE_ROWS = 12;
+
+/** Which trending rows answer a window: per-minute ones, or per-hour ones, from these starts, oldest first. */
+export interface WindowRows {
+  span: 'minute' | 'hour';
+  starts: number[];
+}
+
+/**
+ * A short window is read from per-minute rows (rounded out to whole minutes); a longer one from the
+ * per-hour rows of every hour it overlaps, so it is rounded out to whole hours (24 h not starting on
+ * the hour: 25 hours × 4 buckets = 100 partition reads, instead of 11,520 per-minute partitions).
+ */
+export function rowsForWindow(now: number, windowMs: number): WindowRows {
+  const minutes = minutesInWindow(now, windowMs);
+  if (minutes.length <= MAX_MINUTE_ROWS) return { span: 'minute', starts: minutes };
+  const starts: number[] = [];
+  for (let h = hourStart(now - windowMs + 1); h <= hourStart(now); h += HOUR_MS) starts.push(h);
+  return { span: 'hour', starts };
 }
 
 /** One partition's per-movie figures. */
