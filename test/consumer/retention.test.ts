@@ -40,6 +40,7 @@ describe('retention settings', () => {
       };
       within(await ttls('SELECT TTL(rating) AS t FROM records'), 2);
       within(await ttls('SELECT TTL(count) AS t FROM movie_counts_by_minute'), 2);
+      within(await ttls('SELECT TTL(count) AS t FROM movie_counts_by_hour'), 2);
       within(await ttls('SELECT TTL(count) AS t FROM user_hour_stats'), 30);
     } finally {
       expect(await consumer.stop()).toBe(0);
