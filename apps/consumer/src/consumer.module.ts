@@ -2,13 +2,14 @@ import { getHeapStatistics } from 'node:v8';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { AppConfig, ConfigModule, Env, checkStatsCacheFitsHeap } from '@reeltime/config';
-import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
+import { KafkaConnection, KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
 import { Clock, SystemClock } from './clock';
 import { ConsumerMetrics } from './consumer.metrics';
 import { FlushHealth, FlushHealthModule } from './ingest/flush-health';
 import { IngestService } from './ingest/ingest.service';
-import { KafkaRatingsSource, RatingsSource } from './ingest/ratings.source';
+import { RatingsController } from './ingest/ratings.controller';
+import { RatingsSource, ratingsTransport } from './ingest/ratings.source';
 import { DeadLetterSink } from './publish/dead-letter.sink';
 import { KafkaPipelinePublisher, PipelinePublisher } from './publish/pipeline.publisher';
 import { ActiveUsers } from './stats/active-users';
@@ -36,10 +37,11 @@ export class ConsumerModule {
           probes: [KafkaHealthProbe, CassandraHealthProbe, FlushHealth],
         }),
       ],
+      controllers: [RatingsController],
       providers: [
         { provide: Clock, useClass: SystemClock },
         { provide: RatingsStore, useClass: CassandraRatingsStore },
-        { provide: RatingsSource, useClass: KafkaRatingsSource },
+        { provide: RatingsSource, inject: [KafkaConnection, AppConfig], useFactory: ratingsTransport },
         { provide: PipelinePublisher, useClass: KafkaPipelinePublisher },
         { provide: DeadLetterStore, useClass: CassandraDeadLetterStore },
         DeadLetterSink,

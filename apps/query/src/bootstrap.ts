@@ -5,9 +5,11 @@ import { AppConfig, Env } from '@reeltime/config';
 import { startService } from '@reeltime/observability';
 import { RestRateLimit } from './api/rate-limit';
 import { LiveIoAdapter, originAllowed } from './live/live-io.adapter';
+import { FeedTransport } from './feed/ratings-feed';
 import { QueryModule } from './query.module';
 import { cachedAnswers } from './stats/cached-answers.middleware';
 import { StatsService } from './stats/stats.service';
+import { StatsTransport } from './updates/stats-subscription';
 
 /** Starts the query service; tests call this with overrides for their own keyspace, topics and port. */
 export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
@@ -31,6 +33,9 @@ export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
       const rateLimit = app.get(RestRateLimit);
       app.use(cachedAnswers(app.get(StatsService), readToken, (req, res) => rateLimit.admit(req, res)));
       app.useWebSocketAdapter(new LiveIoAdapter(app, allowedOrigins, readToken));
+      // A hybrid app: HTTP and socket.io, and two Kafka transports with groups of this instance's own.
+      app.connectMicroservice({ strategy: app.get(StatsTransport) });
+      app.connectMicroservice({ strategy: app.get(FeedTransport) });
     },
   });
 }

@@ -10,7 +10,7 @@ import { validationPipe } from './api/validation';
 import { AnswerCache } from './cache/answer-cache';
 import { withCacheMetrics } from './cache/cache.metrics';
 import { DashboardController } from './dashboard/dashboard.controller';
-import { RatingsFeed } from './feed/ratings-feed';
+import { FeedController, FeedTransport, RatingsFeed } from './feed/ratings-feed';
 import { LiveGateway } from './live/live.gateway';
 import { Clock, SystemClock } from './platform/clock';
 import { InstanceId, RandomInstanceId } from './platform/instance-id';
@@ -23,7 +23,7 @@ import { SystemService } from './system/system.service';
 import { TrendingController } from './trending/trending.controller';
 import { CassandraTrendingRepository, TrendingRepository } from './trending/trending.repository';
 import { TrendingService } from './trending/trending.service';
-import { StatsSubscription } from './updates/stats-subscription';
+import { StatsSubscription, StatsTransport, StatsUpdatesController } from './updates/stats-subscription';
 
 @Module({})
 export class QueryModule {
@@ -38,7 +38,14 @@ export class QueryModule {
         ObservabilityModule.forRoot({ service: 'query', probes: [KafkaHealthProbe, CassandraHealthProbe] }),
         rateLimitModule,
       ],
-      controllers: [UsersController, TrendingController, SystemController, DashboardController],
+      controllers: [
+        UsersController,
+        TrendingController,
+        SystemController,
+        DashboardController,
+        StatsUpdatesController,
+        FeedController,
+      ],
       providers: [
         { provide: APP_PIPE, useFactory: validationPipe },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
@@ -64,7 +71,9 @@ export class QueryModule {
         },
         StatsService,
         TrendingService,
+        StatsTransport,
         StatsSubscription,
+        FeedTransport,
         RatingsFeed,
         SystemService,
         LiveGateway,

@@ -54,7 +54,8 @@ function closeOnSignals(app: INestApplication): void {
 
 /**
  * Creates, configures and starts one service: JSON logs, security headers, signal handling, optional
- * OpenAPI, then listen on BIND_ADDRESS and the service's port.
+ * OpenAPI, the service's transports (`configure` connects them), then listen on BIND_ADDRESS and the
+ * service's port.
  */
 export async function startService(module: unknown, options: ServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module as Type, { bufferLogs: true, abortOnError: false });
@@ -71,6 +72,9 @@ export async function startService(module: unknown, options: ServiceOptions): Pr
   }
   await options.configure?.(app);
   const config = app.get(AppConfig);
+  // Modules first (topics, caches, timers), then the transports that feed them, then HTTP.
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(config.ports[options.service], config.bindAddress);
   closeOnSignals(app);
   return app;

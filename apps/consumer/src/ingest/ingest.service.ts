@@ -75,7 +75,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const { ratings, dlq, stats } = this.config.kafka.topics;
     await this.kafka.ensureTopics([ratings, dlq, stats]);
-    await this.source.start({ onBatch: (b) => this.accept(b), onRebalance: () => this.onRebalance() });
+    // Batches come through the transport (RatingsController), which starts reading once the app is up.
+    this.source.on('rebalance', () => this.onRebalance());
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.min(250, this.config.batch.intervalMs / 4)));
     this.lagTimer = setInterval(() => void this.updateLag(), 10_000);
     this.logger.log({
@@ -114,7 +115,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const batch = this.gaveUp ? undefined : this.batcher.drain();
     if (batch) await this.flush(batch);
     try {
-      await this.source.stop();
+      await this.source.close();
     } catch (err) {
       // Everything flushed is committed already; leaving the group late only delays the next rebalance.
       this.logger.warn({ msg: 'leaving the consumer group failed', err: String(err) });
@@ -124,7 +125,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  private accept(fetched: FetchedBatch): void {
+  /** A fetched batch, from the transport: decoded and buffered; flushed on the micro-batch's schedule. */
+  accept(fetched: FetchedBatch): void {
     const now = this.clock.now();
     const { maxFutureSkewMs, maxMessageBytes: maxBytes } = this.config.batch;
     const options = { now, maxFutureSkewMs, maxBytes };

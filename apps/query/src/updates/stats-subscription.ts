@@ -1,49 +1,65 @@
-import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Injectable, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { AppConfig } from '@reeltime/config';
 import { HourlyStats } from '@reeltime/contracts';
-import { Consumer, KafkaConnection } from '@reeltime/kafka';
+import { KafkaBatch, KafkaBatchServer, KafkaConnection } from '@reeltime/kafka';
 import { Counter } from 'prom-client';
 import { Subject } from 'rxjs';
 import { MetricsRegistry } from '@reeltime/observability';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { InstanceId } from '../platform/instance-id';
-import { StartRetrier, retryRetriable } from '../platform/retry';
 import { parseStatsMessage } from './stats-message';
 
+/** How long start-up waits for the group (so a fresh instance caches at once); REST works without it. */
 const JOIN_TIMEOUT_MS = 15_000;
+
+export const STATS_TRANSPORT = Symbol('user-hour-stats');
 
 /**
  * Reads `user-hour-stats` with a consumer group of this instance's own, so every query instance sees
- * every message: it drops the cache entries the (user, hour) touched and hands the stats to the gateway.
- *
- * Why a KafkaConnection consumer and not @nestjs/microservices' Kafka transport: the transport's
- * @EventPattern needs the topic name as a constant at class-definition time, while here it is a
- * setting (KAFKA_TOPIC_STATS; every test has its own); the transport also builds its own kafkajs
- * client, bypassing the project's adapter (the one place that knows the client library), and offers no
- * hook to start a fresh group at the topic's end and to know when it has joined, which the cache needs.
+ * every message, from the topic's end as it is when the group (re)joins: nothing older can be stale in
+ * a cache that starts empty.
  */
 @Injectable()
-export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class StatsTransport extends KafkaBatchServer {
+  constructor(kafka: KafkaConnection, config: AppConfig, instance: InstanceId) {
+    super(
+      kafka,
+      {
+        groupId: `${config.kafka.queryGroupPrefix}.${instance.value}.stats`,
+        topics: { 'user-hour-stats': config.kafka.topics.stats },
+        consumer: {
+          // The group has this one member. After a broker restart the group still lists the member that
+          // was lost with it, and the rejoin waits until that member's session expires: keep the wait short.
+          sessionTimeout: 10_000,
+          maxWaitTimeInMs: 1000,
+        },
+        start: 'now',
+        onStartFailure: 'retry',
+        waitMs: JOIN_TIMEOUT_MS,
+        ownGroup: true,
+      },
+      STATS_TRANSPORT,
+    );
+  }
+}
+
+/**
+ * Drops the cache entries each stats message touches and hands the stats to the gateway. Answers are
+ * cached only while the transport is in its group: only then can no committed change go unseen.
+ */
+@Injectable()
+export class StatsSubscription implements BeforeApplicationShutdown {
   private readonly logger = new Logger(StatsSubscription.name);
   readonly updates = new Subject<HourlyStats>();
-  readonly groupId: string;
-  private consumer?: Consumer;
-  private onJoined?: () => void;
-  private running?: Promise<boolean>;
-  private readonly retrier = new StartRetrier((err, attempt, retryInMs) =>
-    this.logger.warn({ msg: 'could not start reading stats updates', attempt, retryInMs, err: String(err) }),
-  );
   private readonly received: Counter;
   private readonly rejected: Counter;
 
   constructor(
-    private readonly kafka: KafkaConnection,
-    private readonly config: AppConfig,
+    transport: StatsTransport,
     private readonly cache: AnswerCache,
-    instance: InstanceId,
     metrics: MetricsRegistry,
   ) {
-    this.groupId = `${config.kafka.queryGroupPrefix}.${instance.value}.stats`;
     this.received = new Counter({
       name: 'reeltime_query_stats_messages_total',
       help: 'user-hour-stats messages read',
@@ -54,76 +70,23 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
       help: 'user-hour-stats messages that were not valid hourly stats',
       registers: [metrics],
     });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    const joined = new Promise<void>((resolve) => (this.onJoined = resolve));
-    this.running = this.retrier.run(() => this.start());
-    // Boot waits for the group (so a fresh instance caches at once) but not forever: REST works without it.
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS).unref());
-    if ((await Promise.race([joined, timeout])) === 'timeout') {
-      this.logger.warn({ msg: 'stats consumer has not joined its group yet; answers are not cached until it does' });
-    }
-  }
-
-  private async start(): Promise<void> {
-    const topic = this.config.kafka.topics.stats;
-    await this.kafka.ensureTopics([topic]);
-    // A fresh group starts at the topic's end as it is now: every message published from here on is
-    // seen, and nothing from before (this instance's cache is empty, so nothing older can be stale).
-    const admin = await this.kafka.admin();
-    const ends = await retryRetriable(() => admin.fetchTopicOffsets(topic));
-    await admin.setOffsets({
-      groupId: this.groupId,
-      topic,
-      partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
-    });
-    const consumer = this.kafka.createConsumer({
-      groupId: this.groupId,
-      // The group has this one member. After a broker restart the group still lists the member that was
-      // lost with it, and the rejoin waits until that member's session expires: keep the wait short.
-      sessionTimeout: 10_000,
-      maxWaitTimeInMs: 1000,
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      // Only now can no committed change go unseen, so only now may answers be kept.
-      this.cache.enable();
-      this.onJoined?.();
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (event.payload.restart) {
-        // kafkajs restarts it in the same group, which resumes after the last message it handled: the
-        // invalidations are late, not lost, and QUERY_CACHE_TTL_MS bounds how old an answer gets meanwhile.
-        // Dropping the cache instead would send every request to Cassandra for as long as Kafka is away.
+    transport.on('joined', () => this.cache.enable());
+    transport.on('crashed', (error, restart) => {
+      // kafkajs restarts it in the same group, which resumes after the last message it handled: the
+      // invalidations are late, not lost, and QUERY_CACHE_TTL_MS bounds how old an answer gets meanwhile.
+      // Dropping the cache instead would send every request to Cassandra for as long as Kafka is away.
+      if (restart) {
         this.logger.warn({
           msg: 'stats consumer crashed and restarts; cached answers are kept (bounded by their TTL)',
-          err: String(event.payload.error),
+          err: String(error),
         });
-        return;
       }
-      this.logger.error({
-        msg: 'stats consumer crashed for good; caching off',
-        err: String(event.payload.error),
-      });
+    });
+    // Once the group is left for good, what is published until the rejoin is never seen.
+    transport.on('lost', (reason) => {
+      this.logger.error({ msg: 'stats consumer left its group; caching off until it rejoins', reason });
       this.cache.disable();
     });
-    try {
-      await consumer.connect();
-      await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
-      await consumer.run({
-        // A batch at a time: with eachMessage kafkajs resolves an offset, checks for heartbeats and
-        // awaits a promise per message, which cost more than the message's own handling at 10,000/s.
-        eachBatch: ({ batch }) => {
-          for (const message of batch.messages) this.handle(message.value);
-          return Promise.resolve();
-        },
-      });
-    } catch (err) {
-      await consumer.disconnect();
-      throw err;
-    }
-    this.consumer = consumer;
-    this.logger.log({ msg: 'reading stats updates', topic, groupId: this.groupId });
   }
 
   /** Drops what the message makes stale, then hands it on. Exposed for tests of the wiring. */
@@ -139,13 +102,20 @@ export class StatsSubscription implements OnApplicationBootstrap, BeforeApplicat
     this.updates.next(parsed.stats);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    // An attempt still under way is not awaited (kafkajs may retry for a minute); KafkaConnection's own
-    // shutdown disconnects whatever that attempt created.
-    this.retrier.stop();
+  beforeApplicationShutdown(): void {
+    // The transport leaves (and deletes) its group when Nest closes it, right after this.
     this.cache.disable();
     this.updates.complete();
-    if (!this.consumer) return;
-    await this.kafka.closeOwnGroup(this.consumer, this.groupId);
+  }
+}
+
+@Controller()
+export class StatsUpdatesController {
+  constructor(private readonly subscription: StatsSubscription) {}
+
+  /** A batch at a time: per message, kafkajs's bookkeeping cost more than the handling at 10,000/s. */
+  @EventPattern('user-hour-stats', STATS_TRANSPORT)
+  onStats(@Payload() batch: KafkaBatch): void {
+    for (const message of batch.messages) this.subscription.handle(message.value);
   }
 }

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { AppConfig } from '@reeltime/config';
-import { KafkaConnection } from '@reeltime/kafka';
-import { KafkaRatingsSource, STALL_MS } from './ratings.source';
+import { KafkaConnection } from '../kafka-connection';
+import { KafkaBatchServer } from './kafka-batch.server';
+
+const STALL_MS = 75_000;
 
 /** Just the kafkajs consumer surface the source uses, recording calls. */
 class FakeConsumer extends EventEmitter {
@@ -27,32 +28,52 @@ class FakeConsumer extends EventEmitter {
   }
 }
 
-const config = { kafka: { consumerGroup: 'g', topics: { ratings: 'ratings' } } } as unknown as AppConfig;
-
-describe('KafkaRatingsSource after a kafkajs crash', () => {
+describe('KafkaBatchServer after a kafkajs crash', () => {
   let consumer: FakeConsumer;
   let created: FakeConsumer[];
   /** How many connects each consumer created from now on refuses. */
   let refusing = 0;
-  let source: KafkaRatingsSource;
-  const handlers = { onBatch: jest.fn(), onRebalance: jest.fn() };
+  /** When set, the next consumer's connect waits until this hands it its resolve. */
+  let hanging: ((resolve: () => void) => void) | undefined;
+  let source: KafkaBatchServer;
+  const onRebalance = jest.fn();
+  const handlers = { onRebalance };
 
   beforeEach(async () => {
     jest.useFakeTimers();
     created = [];
     refusing = 0;
+    hanging = undefined;
     // A new consumer each time the source creates one (at construction, and when it replaces one).
     const createConsumer = (): FakeConsumer => {
       const made = new FakeConsumer();
       made.failConnects = refusing;
+      if (hanging) {
+        const hang = hanging;
+        hanging = undefined;
+        made.connect.mockImplementationOnce(() => {
+          made.calls.push('connect');
+          return new Promise<void>((r) => hang(r));
+        });
+      }
       created.push(made);
       return made;
     };
-    const kafka = { createConsumer } as unknown as KafkaConnection;
-    source = new KafkaRatingsSource(kafka, config);
+    const kafka = { createConsumer, ensureTopics: () => Promise.resolve() } as unknown as KafkaConnection;
+    source = new KafkaBatchServer(kafka, {
+      groupId: 'g',
+      topics: { ratings: 'ratings' },
+      manualCommit: true,
+      start: 'beginning',
+      onStartFailure: 'fail',
+      stallMs: STALL_MS,
+    });
+    source.addHandler('ratings', () => Promise.resolve(), true);
+    source.on('rebalance', onRebalance);
+    const listening = new Promise((resolve, reject) => void source.listen((err) => (err ? reject(err) : resolve(err))));
+    await listening;
     consumer = created[0];
-    handlers.onRebalance.mockClear();
-    await source.start(handlers);
+    onRebalance.mockClear();
     consumer.calls.length = 0;
   });
   afterEach(() => jest.useRealTimers());
@@ -60,22 +81,27 @@ describe('KafkaRatingsSource after a kafkajs crash', () => {
   it('rejoins by itself when kafkajs gave up, and drops what it had buffered', async () => {
     consumer.crash(false);
     expect(handlers.onRebalance).toHaveBeenCalledTimes(1);
+    expect(consumer.calls).toEqual(['disconnect']);
     await jest.advanceTimersByTimeAsync(999);
-    expect(consumer.calls).toEqual([]);
+    expect(created).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
-    expect(consumer.calls).toEqual(['connect', 'run']);
+    expect(created[1].calls).toEqual(['connect', 'subscribe', 'run']);
   });
 
   it('keeps retrying with a growing delay while the broker refuses', async () => {
-    consumer.failConnects = 2;
+    refusing = 1;
     consumer.crash(false);
     await jest.advanceTimersByTimeAsync(1000); // fails
     await jest.advanceTimersByTimeAsync(2000); // fails
-    expect(consumer.calls).toEqual(['connect', 'connect']);
+    expect(created.slice(1).map((c) => c.calls)).toEqual([
+      ['connect', 'disconnect'],
+      ['connect', 'disconnect'],
+    ]);
+    refusing = 0;
     await jest.advanceTimersByTimeAsync(3999);
-    expect(consumer.calls).toEqual(['connect', 'connect']);
+    expect(created).toHaveLength(3);
     await jest.advanceTimersByTimeAsync(1);
-    expect(consumer.calls).toEqual(['connect', 'connect', 'connect', 'run']);
+    expect(created[3].calls).toEqual(['connect', 'subscribe', 'run']);
   });
 
   it('leaves restartable crashes to kafkajs', async () => {
@@ -87,23 +113,22 @@ describe('KafkaRatingsSource after a kafkajs crash', () => {
 
   it('does not start consuming when stopped while it was connecting', async () => {
     let connected: () => void = () => undefined;
-    consumer.connect.mockImplementationOnce(() => {
-      consumer.calls.push('connect');
-      return new Promise<void>((r) => (connected = r));
-    });
+    hanging = (r) => (connected = r);
     consumer.crash(false);
     await jest.advanceTimersByTimeAsync(1000);
-    await source.stop();
+    await source.close();
     connected();
     await jest.advanceTimersByTimeAsync(60_000);
-    expect(consumer.calls).toEqual(['connect', 'disconnect', 'disconnect']);
+    expect(created).toHaveLength(2);
+    expect(created[1].calls).not.toContain('run');
+    expect(created[1].calls[created[1].calls.length - 1]).toBe('disconnect');
   });
 
   it('does not rejoin once stopped', async () => {
     consumer.crash(false);
-    await source.stop();
+    await source.close();
     await jest.advanceTimersByTimeAsync(60_000);
-    expect(consumer.calls).toEqual(['disconnect']);
+    expect(created).toHaveLength(1);
   });
 
   it('replaces a consumer that stopped fetching, heartbeating, joining and crashing', async () => {
@@ -136,8 +161,10 @@ describe('KafkaRatingsSource after a kafkajs crash', () => {
   it('retries one replacement while the broker refuses instead of piling up more', async () => {
     refusing = 100;
     await jest.advanceTimersByTimeAsync(6 * STALL_MS);
-    // Rejoining keeps retrying the same replacement; the watchdog waits for it instead of piling up more.
-    expect(created).toHaveLength(2);
-    expect(created[1].calls.every((c) => c === 'connect')).toBe(true);
+    // One attempt at a time, on the rejoin's backoff (1, 2, 4, 8, 16, then every 30 s), each let go when
+    // it fails; the watchdog waits for the rejoin instead of starting more.
+    const attempts = created.slice(1);
+    expect(attempts.length).toBeLessThanOrEqual(5 + Math.ceil((6 * STALL_MS - STALL_MS) / 30_000));
+    expect(attempts.every((c) => c.calls.join() === 'connect,disconnect')).toBe(true);
   });
 });
