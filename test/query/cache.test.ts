@@ -2,13 +2,13 @@ import { HOUR_MS, hourStart } from '@reeltime/contracts';
 import { waitFor } from '../support/app';
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
-import { QueryUnderTest, getJson, startQuery, statsMessagesSeen } from './query-app';
+import { getJson, queryForSuite, statsMessagesSeen } from './query-app';
 
 const rating = PipelineFixture.rating;
 
 describe('query answer cache', () => {
   const ns = testNamespace('querycache');
-  let q: QueryUnderTest;
+  const q = queryForSuite(ns);
   const stats = (name: string, hour: number) =>
     getJson<{ count: number; average: number }>(
       `${q.url}/api/users/${encodeURIComponent(name)}/hours/${new Date(hour).toISOString()}/stats`,
@@ -21,15 +21,6 @@ describe('query answer cache', () => {
     getJson<{ movies: unknown[] }>(
       `${q.url}/api/users/${encodeURIComponent(name)}/hours/${new Date(hour).toISOString()}/movies`,
     );
-
-  beforeAll(async () => {
-    await ns.migrate();
-    q = await startQuery(ns);
-  });
-  afterAll(async () => {
-    await q?.app.close();
-    await ns.drop();
-  });
 
   it.each([
     ['the current hour', 0],

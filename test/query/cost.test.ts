@@ -4,7 +4,7 @@ import { Socket, io } from 'socket.io-client';
 import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cassandra';
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
-import { QueryUnderTest, getJson, startQuery } from './query-app';
+import { QueryUnderTest, getJson, queryForSuite, startQuery } from './query-app';
 
 /** One sample of a Prometheus series on /metrics (no labels asked for). */
 async function metric(url: string, name: string): Promise<number> {
@@ -27,17 +27,8 @@ interface UsersAnswer {
 
 describe('query service: bounded cost per request', () => {
   const ns = testNamespace('querycost');
-  let q: QueryUnderTest;
+  const q = queryForSuite(ns);
   const api = <T>(path: string) => getJson<T>(`${q.url}${path}`);
-
-  beforeAll(async () => {
-    await ns.migrate();
-    q = await startQuery(ns);
-  });
-  afterAll(async () => {
-    await q?.app.close();
-    await ns.drop();
-  });
 
   describe('the users of an hour', () => {
     // 230 names over all 16 buckets; 37 of them start with "Ali" (some cased or accented differently).

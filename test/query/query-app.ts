@@ -32,6 +32,23 @@ export async function startQuery(ns: TestNamespace, extra: Env = {}): Promise<Qu
   return { app, url, fixture };
 }
 
+/**
+ * A suite's query service: migrates the namespace and starts the service before the suite, closes it
+ * and drops the namespace after. The object is filled in by the suite's beforeAll.
+ */
+export function queryForSuite(ns: TestNamespace, extra: Env = {}): QueryUnderTest {
+  const suite = {} as QueryUnderTest;
+  beforeAll(async () => {
+    await ns.migrate();
+    Object.assign(suite, await startQuery(ns, extra));
+  });
+  afterAll(async () => {
+    await (suite.app as INestApplication | undefined)?.close();
+    await ns.drop();
+  });
+  return suite;
+}
+
 export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
   return { status: res.status, body: (await res.json()) as T };

@@ -2,14 +2,14 @@ import { HOUR_MS, MINUTE_MS, aggregateRatings, toHourlyStats } from '@reeltime/c
 import { CassandraSession } from '@reeltime/cassandra';
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
-import { QueryUnderTest, getJson, startQuery } from './query-app';
+import { getJson, queryForSuite } from './query-app';
 
 const H = Date.parse('2026-11-20T10:00:00Z');
 const rating = PipelineFixture.rating;
 
 describe('query REST API against real Cassandra', () => {
   const ns = testNamespace('queryrest');
-  let q: QueryUnderTest;
+  const q = queryForSuite(ns);
   // Answers are checked field by field; this loose shape is all the assertions need.
   type Answer = Record<string, unknown> & {
     movies: Array<{ movie: string }>;
@@ -18,15 +18,6 @@ describe('query REST API against real Cassandra', () => {
   };
   const api = (path: string) => getJson<Answer>(`${q.url}${path}`);
   const user = (name: string) => `/api/users/${encodeURIComponent(name)}`;
-
-  beforeAll(async () => {
-    await ns.migrate();
-    q = await startQuery(ns);
-  });
-  afterAll(async () => {
-    await q?.app.close();
-    await ns.drop();
-  });
 
   it('answers the average of one user-hour exactly, as AVG over the records rows as a float', async () => {
     const name = 'Alice Smith';
