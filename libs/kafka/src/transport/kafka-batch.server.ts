@@ -158,7 +158,10 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
     try {
       if (this.options.onStartFailure === 'retry' && this.options.waitMs !== undefined) {
         const waited = await Promise.race([first, sleep(this.options.waitMs).then(() => 'late' as const)]);
-        if (waited === 'late') this.logger.warn({ msg: 'not reading yet; the service starts meanwhile' });
+        // Said only where start-up meant to wait: with waitMs 0 not waiting is the plan.
+        if (waited === 'late' && this.options.waitMs > 0) {
+          this.logger.warn({ msg: 'not reading yet; the service starts meanwhile' });
+        }
       } else {
         await first;
       }
