@@ -2,12 +2,12 @@
 # npm run fuzz: fuzzes the query service's REST API and the producer's control API from their own
 # OpenAPI documents (/docs-json) with schemathesis, against the running Kafka and Cassandra
 # (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS; `npm run infra:up` starts them). The services run from
-# dist/ (npm run build) in a namespace of their own: a fresh, migrated keyspace and topics, dropped
-# afterwards. Fails on any finding: a 5xx, a status or content type the document does not list, a
+# dist/ (npm run build) in a namespace of their own: a fresh, migrated keyspace (dropped afterwards) and
+# topics of their own; the consumer writes a few seeded ratings first. Fails on any finding: a 5xx, a status or content type the document does not list, a
 # body or header that breaks the documented schema, or an answer slower than FUZZ_MAX_RESPONSE_MS.
 #
 #   FUZZ_MAX_EXAMPLES (50)  examples per operation     FUZZ_SEED (1)  hypothesis seed (same run, same cases)
-#   FUZZ_QUERY_PORT (3900), FUZZ_PRODUCER_PORT (3901)  FUZZ_MAX_RESPONSE_MS (2000)
+#   FUZZ_QUERY_PORT (3900), FUZZ_PRODUCER_PORT (3901), FUZZ_CONSUMER_PORT (3902)  FUZZ_MAX_RESPONSE_MS (2000)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,6 +16,7 @@ seed=${FUZZ_SEED:-1}
 max_ms=${FUZZ_MAX_RESPONSE_MS:-2000}
 query_port=${FUZZ_QUERY_PORT:-3900}
 producer_port=${FUZZ_PRODUCER_PORT:-3901}
+consumer_port=${FUZZ_CONSUMER_PORT:-3902}
 venv=.ci/venv
 out=test-artifacts/fuzz
 mkdir -p "$out"
@@ -30,7 +31,7 @@ if grep -E '^[a-z].*==' tools/fuzz/requirements.txt | grep -qvixF "$installed"; 
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r tools/fuzz/requirements.txt
 fi
 
-[ -f dist/apps/query/src/main.js ] && [ -f dist/apps/producer/src/main.js ] || {
+[ -f dist/apps/query/src/main.js ] && [ -f dist/apps/producer/src/main.js ] && [ -f dist/apps/consumer/src/main.js ] || {
   echo "[fuzz] dist/ is missing: run npm run build first (npm run fuzz does)" >&2
   exit 2
 }
@@ -38,10 +39,11 @@ fi
 ns="fuzz_$(date +%s)_$$"
 export CASSANDRA_KEYSPACE=$ns KAFKA_TOPIC_RATINGS=$ns.ratings KAFKA_TOPIC_DLQ=$ns.ratings.dlq
 export KAFKA_TOPIC_STATS=$ns.stats KAFKA_CONSUMER_GROUP=$ns-consumer KAFKA_QUERY_GROUP_PREFIX=$ns-query
-export QUERY_PORT=$query_port PRODUCER_PORT=$producer_port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=${LOG_LEVEL:-warn}
+export QUERY_PORT=$query_port PRODUCER_PORT=$producer_port CONSUMER_PORT=$consumer_port BIND_ADDRESS=127.0.0.1 LOG_LEVEL=${LOG_LEVEL:-warn}
 # Rate limits off so that the fuzz's own requests are never a 429 (the 429 stays documented); no read
 # token; the producer idle and capped low, so that PUT /producer/rate and POST /producer/start cost little.
 export QUERY_RATE_LIMIT=0 QUERY_LIVE_RATE_LIMIT=0 PRODUCER_AUTOSTART=false PRODUCER_RATE=5 PRODUCER_MAX_RATE=50
+export BATCH_INTERVAL_MS=1000
 unset QUERY_READ_TOKEN PRODUCER_CONTROL_TOKEN
 
 pids=()
@@ -66,6 +68,8 @@ node dist/apps/query/src/main.js >"$out/query.log" 2>&1 &
 pids+=($!)
 node dist/apps/producer/src/main.js >"$out/producer.log" 2>&1 &
 pids+=($!)
+node --max-old-space-size=192 dist/apps/consumer/src/main.js >"$out/consumer.log" 2>&1 &
+pids+=($!)
 
 wait_ready() { # name port
   for _ in $(seq 120); do
@@ -78,7 +82,20 @@ wait_ready() { # name port
 }
 wait_ready query "$query_port"
 wait_ready producer "$producer_port"
+wait_ready consumer "$consumer_port"
 log "services ready"
+
+# Data behind the documented examples, so that the 200 answers checked against the schema are not all empty.
+npx tsx tools/fuzz/seed.ts
+for _ in $(seq 60); do
+  curl -sf "http://127.0.0.1:$query_port/api/users/Alice%20Smith/hours/2026-11-21T10:00:00Z/stats" | grep -q '"count":5' && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$query_port/api/users/Alice%20Smith/hours/2026-11-21T10:00:00Z/stats" | grep -q '"count":5' || {
+  echo "[fuzz] the seeded ratings did not reach the query service within 30 s; see $out/consumer.log" >&2
+  exit 1
+}
+log "seeded"
 
 failed=0
 summary=()
