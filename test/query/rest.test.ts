@@ -242,4 +242,63 @@ describe('query REST API against real Cassandra', () => {
       ]),
     );
   });
+
+  it('documents each rule the API enforces and every status a route answers, with its body', async () => {
+    type Param = { name: string; in: string; required?: boolean; schema: Record<string, unknown> };
+    type Op = { parameters: Param[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+    const doc = (await (await fetch(`${q.url}/docs-json`)).json()) as { paths: Record<string, { get: Op }> };
+    const param = (path: string, name: string) => doc.paths[path].get.parameters.find((p) => p.name === name)!;
+    const hourPattern = new RegExp(param('/api/hours/{hour}/users', 'hour').schema.pattern as string);
+    expect(['2026-11-21T10:00:00Z', '2026-11-21T10:00Z', '2026-11-21T10'].every((h) => hourPattern.test(h))).toBe(true);
+    expect(hourPattern.test('10:00 yesterday')).toBe(false);
+    expect(param('/api/users/{name}/hours', 'to')).toMatchObject({ in: 'query', required: true });
+    expect(param('/api/users/{name}/hours', 'from')).toMatchObject({ in: 'query', required: true });
+    expect(param('/api/movies/trending', 'limit').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(param('/api/hours/{hour}/users', 'limit').schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+    });
+    expect(param('/api/users/{name}/hours/{hour}/movies', 'limit').schema).toMatchObject({
+      type: 'integer',
+      maximum: 1000,
+    });
+    expect(param('/api/users/{name}/hours/{hour}/stats', 'name').schema).toMatchObject({
+      minLength: 1,
+      maxLength: 100,
+    });
+    for (const [path, { get }] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/'))) {
+      const expected =
+        path === '/api/system' ? ['200', '400', '401', '403', '429'] : ['200', '400', '401', '403', '429', '503'];
+      expect([path, Object.keys(get.responses).sort()]).toEqual([path, expected]);
+      for (const [status, response] of Object.entries(get.responses)) {
+        expect([path, status, response.content?.['application/json']?.schema]).toEqual([
+          path,
+          status,
+          expect.anything(),
+        ]);
+      }
+    }
+  });
+
+  it('answers a request that is not valid HTTP with the API error shape, not a bare 400', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(q.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET /api/system HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \u0001\r\n\r\n'),
+      );
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(raw).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.any(String),
+    });
+  });
 });

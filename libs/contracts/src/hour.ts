@@ -12,7 +12,9 @@ export function minuteStart(epochMs: number): number {
 
 export type HourParseResult = { ok: true; hour: number } | { ok: false; reason: string };
 
-const HOUR_FORMAT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** The shape of an hour as the REST API takes it (parseHour then checks the calendar and the start of the hour). */
+export const HOUR_FORMAT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const MONTHS = [
   'January',
   'February',

@@ -1,8 +1,10 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, ConfigError } from '@reeltime/config';
 import { Logger } from 'nestjs-pino';
+import { answerClientErrors } from './client-error';
 import { securityHeaders } from './security-headers';
 
 export interface ServiceOptions {
@@ -75,6 +77,7 @@ export async function startService(module: unknown, options: ServiceOptions): Pr
   // Modules first (topics, caches, timers), then the transports that feed them, then HTTP.
   await app.init();
   await app.startAllMicroservices();
+  answerClientErrors(app.getHttpServer() as Server);
   await app.listen(config.ports[options.service], config.bindAddress);
   closeOnSignals(app);
   return app;

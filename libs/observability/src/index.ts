@@ -10,3 +10,4 @@ export { securityHeaders, securityHeaderMap } from './security-headers';
 export { bearerToken, checkBearer, isLoopback, tokenMatches } from './access';
 export type { TokenCheck } from './access';
 export { StderrLogger } from './stderr-logger';
+export { ErrorBodyDto } from './error-body';

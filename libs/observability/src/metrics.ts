@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -21,6 +21,9 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({ summary: 'Prometheus metrics of this service (text exposition format)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'the exposition text', schema: { type: 'string' } })
   metrics(): Promise<string> {
     return this.registry.metrics();
   }

@@ -9,6 +9,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AppConfig } from '@reeltime/config';
+import { ErrorBodyDto } from '@reeltime/observability';
 import { ProducerService } from '../production/producer.service';
 import { ControlAccessGuard } from './control-access.guard';
 import { ProducerStatus } from './producer-status';
@@ -16,9 +17,17 @@ import { MIN_RATE, SetRateDto } from './set-rate.dto';
 
 @ApiTags('producer')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'PRODUCER_CONTROL_TOKEN is set and the request has no bearer token' })
+@ApiBadRequestResponse({
+  description: 'A malformed request (e.g. a header with control characters)',
+  type: ErrorBodyDto,
+})
+@ApiUnauthorizedResponse({
+  description: 'PRODUCER_CONTROL_TOKEN is set and the request has no bearer token',
+  type: ErrorBodyDto,
+})
 @ApiForbiddenResponse({
   description: 'A wrong token; or, without PRODUCER_CONTROL_TOKEN, a request that is not from this machine',
+  type: ErrorBodyDto,
 })
 @UseGuards(ControlAccessGuard)
 @Controller('producer')
@@ -54,7 +63,10 @@ export class ProducerController {
   @Put('rate')
   @ApiOperation({ summary: 'Set the target rate in ratings per second' })
   @ApiOkResponse({ type: ProducerStatus })
-  @ApiBadRequestResponse({ description: '{statusCode, error, message} naming the bad field' })
+  @ApiBadRequestResponse({
+    description: 'No number, or one outside 0.001–PRODUCER_MAX_RATE; `message` names the rule',
+    type: ErrorBodyDto,
+  })
   setRate(@Body() body: SetRateDto): ProducerStatus {
     const max = this.config.producer.maxRate;
     if (body.rate < MIN_RATE || body.rate > max) {

@@ -1,21 +1,12 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SystemService, SystemStatus } from './system.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
-import { RestRateLimitGuard, TOO_MANY_REQUESTS } from '../api/rate-limit';
+import { RestRateLimitGuard } from '../api/rate-limit';
+import { ApiReadAccess, SystemStatusDto } from '../api/openapi';
 
 @ApiTags('operations')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
-@ApiForbiddenResponse({ description: 'A wrong read token' })
-@ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
+@ApiReadAccess()
 @UseGuards(RestRateLimitGuard, ReadTokenGuard)
 @Controller('api/system')
 export class SystemController {
@@ -23,6 +14,7 @@ export class SystemController {
 
   @Get()
   @ApiOperation({ summary: 'ratings/s, the pipeline consumer lag and this instance’s cache figures' })
+  @ApiOkResponse({ type: SystemStatusDto })
   status(): Promise<SystemStatus> {
     return this.system.status();
   }

@@ -1,22 +1,19 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiPropertyOptional,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
-import { parseWindow } from './trending';
-import { TrendingAnswer, TrendingService } from './trending.service';
+import { WINDOW_FORMAT, parseWindow } from './trending';
+import { MAX_TRENDING_LIMIT, TrendingAnswer, TrendingService } from './trending.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
-import { RestRateLimitGuard, TOO_MANY_REQUESTS } from '../api/rate-limit';
+import { RestRateLimitGuard } from '../api/rate-limit';
+import { ApiReadAccess, ApiReadErrors, TrendingAnswerDto } from '../api/openapi';
 
 export class TrendingQuery {
-  @ApiPropertyOptional({ description: 'sliding window: 30s, 10m, 1h … at most 24h', default: '10m' })
+  @ApiPropertyOptional({
+    description: 'sliding window: 30s, 10m, 1h … longer than 0 and at most 24h (else 400)',
+    pattern: WINDOW_FORMAT.source,
+    default: '10m',
+  })
   @IsOptional()
   @ValidateBy({
     name: 'isWindow',
@@ -30,20 +27,18 @@ export class TrendingQuery {
   })
   window: string = '10m';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TRENDING_LIMIT, default: 10 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be from 1 to 100' })
-  @Max(100, { message: 'limit must be from 1 to 100' })
+  @Min(1, { message: `limit must be from 1 to ${MAX_TRENDING_LIMIT}` })
+  @Max(MAX_TRENDING_LIMIT, { message: `limit must be from 1 to ${MAX_TRENDING_LIMIT}` })
   limit: number = 10;
 }
 
 @ApiTags('movies')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'QUERY_READ_TOKEN is set and the request has no bearer token' })
-@ApiForbiddenResponse({ description: 'A wrong read token' })
-@ApiTooManyRequestsResponse(TOO_MANY_REQUESTS)
+@ApiReadAccess()
+@ApiReadErrors()
 @UseGuards(RestRateLimitGuard, ReadTokenGuard)
 @Controller('api/movies')
 export class TrendingController {
@@ -55,6 +50,7 @@ export class TrendingController {
     description:
       'Windows of up to 12 minutes are counted per minute (rounded out to whole minutes); longer ones per hour, rounded out to the whole hours they overlap. `from` says where the counted span starts.',
   })
+  @ApiOkResponse({ type: TrendingAnswerDto })
   get(@Query() q: TrendingQuery): Promise<TrendingAnswer> {
     const window = parseWindow(q.window);
     if (!window.ok) throw new Error('unvalidated window'); // ValidationPipe has checked it

@@ -5,9 +5,12 @@ const UNIT_MS = { s: 1000, m: MINUTE_MS, h: 3_600_000 } as const;
 
 export type WindowParseResult = { ok: true; ms: number } | { ok: false; reason: string };
 
+/** The shape of a window (parseWindow then checks its length). */
+export const WINDOW_FORMAT = /^(\d{1,6})(s|m|h)$/;
+
 /** `30s`, `5m`, `1h` … up to 24h. */
 export function parseWindow(input: string): WindowParseResult {
-  const match = /^(\d{1,6})(s|m|h)$/.exec(input);
+  const match = WINDOW_FORMAT.exec(input);
   if (!match) return { ok: false, reason: 'window must be a number followed by s, m or h, e.g. 30s, 10m or 1h' };
   const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
   if (ms <= 0) return { ok: false, reason: 'window must be longer than 0' };
