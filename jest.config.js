@@ -3,7 +3,7 @@
  * Kafka and Cassandra that test/support/global-setup.ts starts when they are not already running).
  */
 const moduleNameMapper = {
-  '^@reeltime/(config|contracts|kafka|cassandra|observability)$': '<rootDir>/libs/$1/src',
+  '^@reeltime/(config|contracts|kafka|cassandra|observability|runtime)$': '<rootDir>/libs/$1/src',
   '^@reeltime/infra$': '<rootDir>/tools/infra',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };

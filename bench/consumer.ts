@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
 import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+import { sleep } from '@reeltime/runtime';
 
 /**
  * Consumer drain: a backlog of RATINGS ratings from USERS users is written to a fresh topic first, then
@@ -21,7 +22,6 @@ const USERS = Number(process.env.BENCH_USERS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONSUMERS = Number(process.env.BENCH_CONSUMERS ?? 1);
 const ROOT = resolve(__dirname, '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The drain rate while a backlog remains: from the first commit to the last one that left at least
  * BATCH_MAX_RECORDS ratings per consumer instance behind. The remainder of a finite backlog is a

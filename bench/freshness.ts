@@ -8,6 +8,7 @@ import { KafkaConnection } from '@reeltime/kafka';
 import { io } from 'socket.io-client';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
 import { benchNamespace, BenchResult, ProcessSampler, percentile, printResult, round } from './lib';
+import { sleep } from '@reeltime/runtime';
 
 /**
  * Freshness: the delay from an event's production (the moment its send to Kafka is acknowledged)
@@ -26,7 +27,6 @@ const USERS = 20;
 const RATE = 50; // ratings per second
 /** Runs per background load (BENCH_FRESH_RUNS, default 2); the median is reported. */
 const LOADED_RUNS = Number(process.env.BENCH_FRESH_RUNS ?? 2);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** BENCH_SERVICE_NODE_ARGS: extra node flags for the services, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const EXTRA_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -15,6 +15,7 @@ import {
   round,
   removeBenchNamespace,
 } from './lib';
+import { sleep } from '@reeltime/runtime';
 
 /**
  * Query REST throughput and latency (autocannon) on GET …/average (a COUNT/SUM over the user-hour's
@@ -33,7 +34,6 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const HOT = 100;
 const ROOT = resolve(__dirname, '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const userName = (i: number) => `bench user ${i}`;
 const hours = Array.from({ length: HOURS }, (_, i) => hourStart(Date.now()) - (i + 1) * HOUR_MS);

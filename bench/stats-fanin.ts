@@ -15,6 +15,7 @@ import {
   medianOfRuns,
 } from './lib';
 import { startQuery } from './ws-fanout';
+import { sleep } from '@reeltime/runtime';
 
 /**
  * Stats fan-in: the query service's own lag on `user-hour-stats`. The benchmark publishes stats
@@ -33,7 +34,6 @@ const WATCHED = 20;
 const SECONDS = Number(process.env.BENCH_FANIN_SECONDS ?? 30);
 const RUNS = Number(process.env.BENCH_FANIN_RUNS ?? 3);
 const TICK_MS = 50;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(): Promise<Record<string, number>> {
   const env: Env = benchNamespace('fanin', { QUERY_PORT: PORT });

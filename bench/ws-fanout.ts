@@ -14,6 +14,7 @@ import {
   printResult,
   removeBenchNamespace,
 } from './lib';
+import { sleep } from '@reeltime/runtime';
 
 /**
  * WebSocket fan-out: SOCKETS socket.io-client sockets on /live of the compiled query service (a
@@ -28,7 +29,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ROOT = resolve(__dirname, '..');
 const PORT = '3913';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const userName = (i: number) => `fan user ${i}`;
 
 /** The compiled query service, once it has joined its stats group (answers cached: it sees every update). */

@@ -3,8 +3,7 @@ import { waitFor } from '../support/app';
 import { ConsumerTestBed } from '../support/consumer-bed';
 import { Feeder, generateRatings, waitForExact } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@reeltime/runtime';
 
 async function metric(service: ServiceProcess, name: string): Promise<number> {
   const text = await (await fetch(`${service.url}/metrics`)).text();

@@ -2,8 +2,7 @@ import { waitFor } from '../support/app';
 import { ConsumerTestBed } from '../support/consumer-bed';
 import { Feeder, generateRatings, waitForExact } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@reeltime/runtime';
 
 /** Two consumers share the partitions; one stops while ratings keep arriving, and the other takes over. */
 describe('two consumer instances and a rebalance', () => {

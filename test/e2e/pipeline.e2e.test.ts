@@ -8,9 +8,9 @@ import { launchChromium } from '../support/browser';
 import { testNamespace } from '../support/namespace';
 import { Feeder } from '../support/ratings';
 import { ServiceProcess } from '../support/service-process';
+import { sleep } from '@reeltime/runtime';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hourIso = (ms: number) => new Date(ms).toISOString();
 
 /**

@@ -5,6 +5,7 @@ import { CassandraSession, USERS_BY_HOUR_BUCKETS, bucketOf } from '@reeltime/cas
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
 import { QueryUnderTest, getJson, queryForSuite, startQuery } from './query-app';
+import { sleep } from '@reeltime/runtime';
 
 /** One sample of a Prometheus series on /metrics (no labels asked for). */
 async function metric(url: string, name: string): Promise<number> {
@@ -257,7 +258,6 @@ describe('query service: bounded cost per request', () => {
     });
     let r: QueryUnderTest;
     const sockets: Socket[] = [];
-    const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
     beforeAll(async () => {
       await nsLimit.migrate();

@@ -9,8 +9,7 @@ import { testNamespace } from '../support/namespace';
 import { ServiceProcess } from '../support/service-process';
 import { PipelineFixture } from './fixtures';
 import { statsMessagesSeen } from './query-app';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@reeltime/runtime';
 const rating = PipelineFixture.rating;
 
 /** One request and how long it took. */

@@ -4,8 +4,9 @@ import { ConsumerTestBed } from './consumer-bed';
 import { waitFor } from './app';
 import { Feeder, generateRatings, prng } from './ratings';
 import { ServiceProcess } from './service-process';
+import { sleep } from '@reeltime/runtime';
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /**
  * The load of a hard-fault test: `count` distinct events (10 % of them late, in the previous hour)

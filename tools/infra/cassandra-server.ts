@@ -6,8 +6,7 @@ import { say } from './log';
 import { ManagedProcess, waitForFreePorts } from './process';
 import { InfraSettings } from './settings';
 import { InfraError } from './toolchain';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@reeltime/runtime';
 
 /** From Cassandra 5.0's conf/jvm17-server.options: without them the daemon dies at start-up on JDK 17. */
 const JDK17_FLAGS = [

@@ -7,8 +7,7 @@ import { say } from './log';
 import { ManagedProcess, waitForFreePorts } from './process';
 import { InfraSettings } from './settings';
 import { InfraError } from './toolchain';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '@reeltime/runtime';
 
 /** A single-node Apache Kafka (KRaft, combined broker + controller) on 127.0.0.1. */
 export class KafkaServer {

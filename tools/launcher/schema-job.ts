@@ -1,5 +1,6 @@
 import { configFromEnvironment } from '@reeltime/config';
 import { applySchema } from './schema';
+import { retry } from '@reeltime/runtime';
 
 /**
  * The Docker Compose `schema` job: applies cql/ to CASSANDRA_KEYSPACE, then exits (0 on success, so
@@ -14,16 +15,12 @@ async function main(): Promise<void> {
   const config = configFromEnvironment();
   const log = (line: string): void => void process.stderr.write(`[schema] ${line}\n`);
   log(`keyspace ${config.cassandra.keyspace} at ${config.cassandra.contactPoints.join(',')}`);
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await applySchema(config.cassandra, log);
-      return;
-    } catch (err) {
-      if (attempt >= ATTEMPTS) throw err;
-      log(`attempt ${attempt}/${ATTEMPTS} failed (${(err as Error).message}); retrying in ${PAUSE_MS / 1000}s`);
-      await new Promise((r) => setTimeout(r, PAUSE_MS));
-    }
-  }
+  await retry(() => applySchema(config.cassandra, log), {
+    attempts: ATTEMPTS,
+    delayMs: () => PAUSE_MS,
+    onRetry: (err, attempt) =>
+      log(`attempt ${attempt}/${ATTEMPTS} failed (${(err as Error).message}); retrying in ${PAUSE_MS / 1000}s`),
+  });
 }
 
 main().then(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICE_ENTRY, SERVICE_NODE_ARGS } from './build';
 import { FormatOptions, formatLogLine } from './log-format';
+import { sleep, waitAtMost } from '@reeltime/runtime';
 
 export type ServiceName = 'consumer' | 'query' | 'producer';
 
@@ -24,8 +25,6 @@ export interface ServiceRunnerOptions {
   print: (line: string) => void;
   format: FormatOptions;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** What /health said, shortened for a progress line: e.g. "503: kafka down (Connection error)". */
 async function healthOf(url: string): Promise<{ ok: boolean; summary: string }> {
@@ -146,11 +145,7 @@ export class ServiceRunner {
     if (!this.child || !this.running) return this.exit;
     this.stopping = true;
     this.child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), timeoutMs);
-    });
-    const result = await Promise.race([this.exited, timeout]).finally(() => clearTimeout(timer));
+    const result = await waitAtMost(this.exited, timeoutMs);
     if (result === 'timeout') {
       progress(`${this.name} did not exit within ${timeoutMs / 1000}s of SIGTERM; killing it`);
       this.child.kill('SIGKILL');

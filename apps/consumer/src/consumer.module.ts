@@ -4,7 +4,6 @@ import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { AppConfig, ConfigModule, Env, checkStatsCacheFitsHeap } from '@reeltime/config';
 import { KafkaConnection, KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
-import { Clock, SystemClock } from './clock';
 import { ConsumerMetrics } from './consumer.metrics';
 import { FlushHealth, FlushHealthModule } from './ingest/flush-health';
 import { IngestService } from './ingest/ingest.service';
@@ -19,6 +18,7 @@ import { TrendingCounter } from './stats/trending-counter';
 import { CassandraRatingsStore } from './storage/cassandra-ratings.store';
 import { CassandraDeadLetterStore, DeadLetterStore } from './storage/dead-letter.store';
 import { RatingsStore } from './storage/ratings.store';
+import { Clock, SystemClock } from '@reeltime/runtime';
 
 @Module({})
 export class ConsumerModule {

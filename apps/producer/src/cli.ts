@@ -8,7 +8,6 @@ import { loadCatalogue, loadMoviesFile, LineIssue } from './catalogue/movies-fil
 import { CliOptions, CliUsageError, USAGE, parseCliArgs } from './cli/cli-options';
 import { Summary, formatSeconds, formatSummary } from './cli/progress';
 import { StderrLogger } from '@reeltime/observability';
-import { SystemClock } from './clock';
 import { GeneratorOptions, RatingGenerator } from './generation/rating-generator';
 import { Pacer, UnlimitedPacer } from './pacing/pacer';
 import { TokenBucket } from './pacing/token-bucket';
@@ -17,6 +16,7 @@ import { DEFAULT_PUBLISHING, KafkaEventPublisher } from './publishing/kafka-even
 import { ReplayMapper } from './replay/replay-mapper';
 import { ReplayTiming } from './replay/replay-timing';
 import { replayRatings } from './replay/replayer';
+import { SystemClock } from '@reeltime/runtime';
 
 /*
  * One-off loads without the HTTP service: `npm run produce -- --count 100000 --rate 5000`, or a

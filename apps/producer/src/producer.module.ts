@@ -4,12 +4,12 @@ import { AppConfig, ConfigModule, Env } from '@reeltime/config';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { KafkaConnection, KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { ObservabilityModule } from '@reeltime/observability';
-import { Clock, SystemClock } from './clock';
 import { ProducerController } from './control/producer.controller';
 import { ProducerService } from './production/producer.service';
 import { EventPublisher } from './publishing/event-publisher';
 import { KafkaEventPublisher } from './publishing/kafka-event-publisher';
 import { ProducerMetrics } from './publishing/producer-metrics';
+import { Clock, SystemClock } from '@reeltime/runtime';
 
 /** Bad request bodies answer 400 {statusCode, error, message} with every broken rule, each naming its field. */
 function validationPipe(): ValidationPipe {

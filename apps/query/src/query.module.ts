@@ -12,7 +12,6 @@ import { withCacheMetrics } from './cache/cache.metrics';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { FeedController, FeedTransport, RatingsFeed } from './feed/ratings-feed';
 import { LiveGateway } from './live/live.gateway';
-import { Clock, SystemClock } from './platform/clock';
 import { InstanceId, RandomInstanceId } from './platform/instance-id';
 import { ReadDeadline } from './platform/read-deadline';
 import { CassandraStatsRepository, StatsRepository } from './stats/stats.repository';
@@ -24,6 +23,7 @@ import { TrendingController } from './trending/trending.controller';
 import { CassandraTrendingRepository, TrendingRepository } from './trending/trending.repository';
 import { TrendingService } from './trending/trending.service';
 import { StatsSubscription, StatsTransport, StatsUpdatesController } from './updates/stats-subscription';
+import { Clock, SystemClock } from '@reeltime/runtime';
 
 @Module({})
 export class QueryModule {

@@ -26,6 +26,14 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly config: AppConfig) {
     this.client = new Client(clientOptions(config.cassandra, config.cassandra.keyspace));
+    // The driver reports what it does about a node (reconnections, defunct connections, queued
+    // requests) only as 'log' events; its warnings and errors are the first clue in an incident.
+    this.client.on('log', (level: string, className: string, message: string) => {
+      if (level === 'warning' || level === 'error')
+        this.logger.warn({ msg: 'cassandra driver', level, className, message });
+      else if (process.env.CASSANDRA_DRIVER_TRACE)
+        this.logger.log({ msg: 'cassandra driver', level, className, message });
+    });
   }
 
   async onModuleInit(): Promise<void> {

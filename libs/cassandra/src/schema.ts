@@ -21,12 +21,5 @@ export function trendingHourBucketOf(source: number): number {
   return source % TRENDING_HOUR_BUCKETS;
 }
 
-/** FNV-1a over UTF-16 code units: stable across processes and versions, unlike any runtime hash. */
-export function bucketOf(key: string, buckets: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % buckets;
-}
+/** A key's bucket: FNV-1a, stable across processes and versions, unlike any runtime hash. */
+export { bucketOf } from '@reeltime/runtime';

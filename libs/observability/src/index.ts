@@ -1,6 +1,5 @@
 export { HealthProbe, HEALTH_PROBES } from './health-probe';
 export type { ReadinessReport } from './readiness';
-export { withTimeout } from './readiness';
 export { MetricsRegistry, MetricsController } from './metrics';
 export { startService, exitOnStartupError } from './bootstrap';
 export type { ServiceOptions } from './bootstrap';

@@ -1,4 +1,5 @@
 import { HealthCheckResult, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { withTimeout } from '@reeltime/runtime';
 import { HealthProbe } from './health-probe';
 
 /**
@@ -6,23 +7,6 @@ import { HealthProbe } from './health-probe';
  * plus, when not ready, a `message` that names every dependency that is down, for a human.
  */
 export type ReadinessReport = HealthCheckResult & { message?: string };
-
-/** Settles as `promise` does, or rejects once `ms` have passed without an answer. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
 
 /**
  * One terminus indicator per probe, each with its own time limit: a hung dependency must not hold the

@@ -1,8 +1,8 @@
 import { CassandraSession } from '@reeltime/cassandra';
 import { types } from 'cassandra-driver';
 import { BUCKET_OFFSETS } from '../storage/dead-letter.store';
-import { mapLimit } from '../storage/concurrency';
 import { DeadLetterRecord, letterId } from './dead-letter-record';
+import { mapLimit } from '@reeltime/runtime';
 
 const REPLAYED =
   'SELECT source_offset FROM dead_letter_replays WHERE source_topic = ? AND source_partition = ? AND bucket = ?';

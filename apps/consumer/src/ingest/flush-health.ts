@@ -1,6 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { HealthProbe } from '@reeltime/observability';
-import { Clock, SystemClock } from '../clock';
+import { Clock, SystemClock } from '@reeltime/runtime';
 
 /** The dependency a failing flush step waits on, as readiness names it. */
 export type FlushStage = 'cassandra' | 'kafka';

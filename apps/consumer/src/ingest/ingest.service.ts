@@ -3,7 +3,6 @@ import { AppConfig } from '@reeltime/config';
 import { checkRatingKey, decodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { BoundedMemo } from '../bounded-memo';
-import { Clock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
 import { DeadLetterSink } from '../publish/dead-letter.sink';
 import { PipelinePublisher } from '../publish/pipeline.publisher';
@@ -13,8 +12,7 @@ import { StatsCache } from '../stats/stats-cache';
 import { FlushHealth, FlushStage } from './flush-health';
 import { Batch, MicroBatcher } from './micro-batcher';
 import { FetchedBatch, RatingsSource } from './ratings.source';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { Clock, backoffMs, sleep, waitAtMost } from '@reeltime/runtime';
 /** How long each step of a flush took (its last attempt), for the "flushed" log line. */
 type Steps = Partial<Record<'writeMs' | 'deadLettersMs' | 'publishMs' | 'commitMs', number>>;
 async function timed<T>(steps: Steps, step: keyof Steps, run: () => Promise<T>): Promise<T> {
@@ -25,7 +23,8 @@ async function timed<T>(steps: Steps, step: keyof Steps, run: () => Promise<T>):
     steps[step] = Math.round(performance.now() - started);
   }
 }
-const backoffMs = (attempt: number): number => Math.min(10_000, 200 * 2 ** Math.min(attempt, 6));
+/** 400 ms after the first failure, doubling up to 10 s. */
+const retryDelayMs = (attempt: number): number => backoffMs(attempt, 200, 10_000);
 
 /**
  * The consumer's pipeline: validate each message, buffer it in the micro-batcher, and flush when the
@@ -105,10 +104,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     // to more than the deadline: past it, the batch is given up rather than waited for.
     const inFlight = this.flushing;
     if (inFlight) {
-      let timer: NodeJS.Timeout | undefined;
-      const overdue = new Promise<void>((r) => (timer = setTimeout(r, this.shutdownDeadline - this.clock.now())));
-      await Promise.race([inFlight, overdue]);
-      clearTimeout(timer);
+      await waitAtMost(inFlight, this.shutdownDeadline - this.clock.now());
       if (this.flushing) this.gaveUp = true;
     }
     // A later batch must never be committed over an earlier one that was not written.
@@ -247,7 +243,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         if (err instanceof PartitionsMoved) continue;
         this.metrics.flushFailures.inc();
         this.health.failed(stage, err);
-        const wait = Math.min(backoffMs(attempt), this.shutdownDeadline - this.clock.now());
+        const wait = Math.min(retryDelayMs(attempt), this.shutdownDeadline - this.clock.now());
         if (wait <= 0) {
           this.gaveUp = true;
           this.logger.error({
@@ -266,6 +262,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
           retryInMs: wait,
           size: batch.ratings.length,
           err: String(err),
+          // A programming error, unlike a timeout, is only found with its stack.
+          ...(err instanceof TypeError || err instanceof RangeError ? { stack: err.stack } : {}),
         });
         await sleep(wait);
       }

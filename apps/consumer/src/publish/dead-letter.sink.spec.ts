@@ -1,13 +1,13 @@
 import { AppConfig } from '@reeltime/config';
 import { HourlyStats } from '@reeltime/contracts';
 import { MetricsRegistry } from '@reeltime/observability';
-import { SystemClock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
 import { FlushHealth } from '../ingest/flush-health';
 import { DeadLetter } from '../ingest/micro-batcher';
 import { DeadLetterStore, StoredDeadLetter } from '../storage/dead-letter.store';
 import { DeadLetterSink } from './dead-letter.sink';
 import { PipelinePublisher } from './pipeline.publisher';
+import { SystemClock } from '@reeltime/runtime';
 
 class FakePublisher extends PipelinePublisher {
   mode: 'ok' | 'fail' | 'hang' = 'ok';

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { DeadLetterReason, deadLetterReason } from '@reeltime/contracts';
-import { Clock } from '../clock';
 import { ConsumerMetrics } from '../consumer.metrics';
 import { DeadLetter } from '../ingest/micro-batcher';
 import { DeadLetterStore } from '../storage/dead-letter.store';
 import { PipelinePublisher } from './pipeline.publisher';
+import { Clock, withTimeout } from '@reeltime/runtime';
 
 /**
  * Where a batch's dead letters go: the DLQ topic, or, when the broker refuses them or does not answer
@@ -30,14 +30,8 @@ export class DeadLetterSink {
   async deliver(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const budgetMs = this.config.batch.deadLetterTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.publisher.deadLetters(letters),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${budgetMs} ms`)), budgetMs);
-        }),
-      ]);
+      await withTimeout(this.publisher.deadLetters(letters), budgetMs);
       this.count(letters, 'published');
       return;
     } catch (err) {
@@ -59,8 +53,6 @@ export class DeadLetterSink {
         this.clock.now(),
       );
       this.count(letters, 'stored');
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -3,8 +3,8 @@ import { AppConfig } from '@reeltime/config';
 import { DLQ_HEADERS, HourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { DeadLetter } from '../ingest/micro-batcher';
-import { mapLimit } from '../storage/concurrency';
 import { BATCH_OVERHEAD, OutgoingRecord, chunkRecords, fitRecord } from './record-size';
+import { mapLimit } from '@reeltime/runtime';
 
 /** The consumer's writes to Kafka: dead letters and stats updates, both before the offsets are committed. */
 export abstract class PipelinePublisher {

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { HourlyStats, hourStart, minuteStart, toHourlyStats } from '@reeltime/contracts';
 import { SourcedRating } from '../ingest/micro-batcher';
-import { mapLimit } from '../storage/concurrency';
 import { RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BloomFilter } from './bloom-filter';
 import { Histogram, aggregateOf, histogramOf } from './histogram';
@@ -10,6 +9,7 @@ import { PartitionsMoved } from './partitions-moved';
 import { ActiveUsers } from './active-users';
 import { HourEntry, StatsCache, hourKey, rowKey } from './stats-cache';
 import { CountDelta, TrendingCounter } from './trending-counter';
+import { mapLimit } from '@reeltime/runtime';
 
 interface Group {
   key: string;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { LRUCache } from 'lru-cache';
-import { mapLimit } from '../storage/concurrency';
 import { hourStart } from '@reeltime/contracts';
 import { CountSpan, MovieCount, RatingsStore } from '../storage/ratings.store';
 import { PartitionsMoved } from './partitions-moved';
+import { mapLimit } from '@reeltime/runtime';
 
 /** A change one event makes to one trending row: +1 for a new rating, -1 when a rewritten row leaves a movie. */
 export interface CountDelta {

@@ -14,8 +14,8 @@ import { AppConfig } from '@reeltime/config';
 import { types } from 'cassandra-driver';
 import { BoundedMemo } from '../bounded-memo';
 import { chunkBySize } from '../chunk-by-size';
-import { mapLimit } from './concurrency';
 import { CountSpan, HourRows, HourStatsRow, MovieCount, Proceed, RatingsStore, StoredRow } from './ratings.store';
+import { mapLimit } from '@reeltime/runtime';
 
 const { Long } = types;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CassandraSession } from '@reeltime/cassandra';
 import { createHash } from 'node:crypto';
 import { types } from 'cassandra-driver';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '@reeltime/runtime';
 
 /** A dead letter as the fallback table keeps it (see cql/007_dead_letters.cql). */
 export interface StoredDeadLetter {

@@ -1,5 +1,5 @@
-import { Clock } from '../clock';
 import { Pacer } from './pacer';
+import { Clock } from '@reeltime/runtime';
 
 /**
  * A token bucket: tokens accrue at `rate` per second up to a small burst (`burstSeconds` worth), and

@@ -2,14 +2,13 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { AppConfig } from '@reeltime/config';
 import { Catalogue } from '../catalogue/catalogue';
 import { loadCatalogue } from '../catalogue/movies-file';
-import { Clock } from '../clock';
 import { ProducerStatus } from '../control/producer-status';
 import { RatingGenerator } from '../generation/rating-generator';
 import { TokenBucket } from '../pacing/token-bucket';
 import { EventPublisher } from '../publishing/event-publisher';
 import { ProducerMetrics } from '../publishing/producer-metrics';
-import { RateMeter } from './rate-meter';
 import { RatingPump } from './rating-pump';
+import { Clock, RateMeter, waitAtMost } from '@reeltime/runtime';
 
 const STOP_FLUSH_MS = 10_000;
 const SHUTDOWN_FLUSH_MS = 30_000;
@@ -107,14 +106,7 @@ export class ProducerService implements OnApplicationBootstrap, BeforeApplicatio
   async stop(): Promise<ProducerStatus> {
     await this.pump?.stop();
     this.metrics.targetRate.set(0);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.publisher.flush(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, STOP_FLUSH_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    await waitAtMost(this.publisher.flush(), STOP_FLUSH_MS);
     this.logger.log({ msg: 'producer stopped', ...this.publisher.stats() });
     return this.status();
   }

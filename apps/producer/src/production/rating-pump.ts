@@ -1,8 +1,8 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { Rating } from '@reeltime/contracts';
-import { Clock } from '../clock';
 import { Pacer } from '../pacing/pacer';
 import { EventPublisher } from '../publishing/event-publisher';
+import { Clock, sleep } from '@reeltime/runtime';
 
 export interface RatingSource {
   next(now: number): Rating;
@@ -21,8 +21,6 @@ export interface PumpOptions {
   /** Called for every chunk handed to the publisher. */
   onGenerated?(count: number): void;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The production loop: asks the pacer how many events may go now, takes them from the source and

@@ -5,6 +5,7 @@ import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { EventPublisher, PublisherStats } from './event-publisher';
 import { ProducerMetrics } from './producer-metrics';
 import { SendBatcher, SendBatcherOptions } from './send-batcher';
+import { bucketOf, waitAtMost } from '@reeltime/runtime';
 
 interface OutgoingMessage {
   key: string;
@@ -31,9 +32,7 @@ export const DEFAULT_PUBLISHING: PublisherOptions = {
 
 /** FNV-1a over the UTF-16 code units: cheap, stable, and spreads viewer names evenly over lanes. */
 export function laneOf(name: string, lanes: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % lanes;
+  return bucketOf(name, lanes);
 }
 
 interface Lane {
@@ -124,12 +123,7 @@ export class KafkaEventPublisher extends EventPublisher {
   }
 
   async close(timeoutMs: number): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    const outcome = await Promise.race([this.flush().then(() => 'flushed' as const), timedOut]);
-    clearTimeout(timer);
+    const outcome = await waitAtMost(this.flush(), timeoutMs);
     const lost = outcome === 'timeout' ? this.lanes.reduce((sum, l) => sum + l.batcher.abandon(), 0) : 0;
     if (lost > 0) this.logger.error({ msg: 'gave up on unacknowledged events at shutdown', events: lost, timeoutMs });
     for (const lane of this.lanes) {

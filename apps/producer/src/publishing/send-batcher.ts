@@ -1,3 +1,4 @@
+import { backoffMs } from '@reeltime/runtime';
 export interface SendBatcherOptions {
   /** Most messages per send. */
   maxBatch: number;
@@ -152,7 +153,7 @@ export class SendBatcher<T> {
         if (this.abandoned) return;
         this.hooks.onError?.(err, batch.length, attempt);
         this.failed = { batch, attempt: attempt + 1 };
-        const delay = Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (attempt - 1));
+        const delay = backoffMs(attempt - 1, this.options.retryDelayMs, this.options.maxRetryDelayMs);
         this.retryTimer = this.timers.setTimeout(() => {
           this.retryTimer = undefined;
           this.sendNext();

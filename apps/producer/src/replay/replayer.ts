@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LineIssue } from '../catalogue/movies-file';
-import { Clock } from '../clock';
 import { Pacer } from '../pacing/pacer';
 import { EventPublisher } from '../publishing/event-publisher';
 import { ReplayMapper } from './replay-mapper';
+import { Clock, sleep } from '@reeltime/runtime';
 
 export interface ReplayProgress {
   lines: number;
@@ -33,8 +33,6 @@ export interface ReplayOptions {
   onProgress?(progress: ReplayProgress): void;
   onBadLine(issue: LineIssue): void;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Streams a MovieLens ratings.csv into the publisher, line by line (readline pauses the file while

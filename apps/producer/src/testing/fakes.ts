@@ -1,6 +1,6 @@
 import { Rating } from '@reeltime/contracts';
-import { Clock } from '../clock';
 import { EventPublisher, PublisherStats } from '../publishing/event-publisher';
+import { Clock } from '@reeltime/runtime';
 
 /** A clock the test moves by hand. */
 export class FakeClock extends Clock {

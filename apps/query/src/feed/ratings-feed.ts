@@ -4,9 +4,8 @@ import { AppConfig } from '@reeltime/config';
 import { decodeRatingEvent } from '@reeltime/contracts';
 import { KafkaBatch, KafkaBatchServer, KafkaConnection } from '@reeltime/kafka';
 import { InstanceId } from '../platform/instance-id';
-import { Clock } from '../platform/clock';
 import { LatestSample } from './feed-sample';
-import { RateMeter } from './rate-meter';
+import { Clock, RateMeter } from '@reeltime/runtime';
 
 export interface FeedItem {
   name: string;
@@ -61,7 +60,7 @@ export class RatingsFeed {
   }
 
   ratingsPerSecond(): number {
-    return this.meter.perSecond(this.clock.now());
+    return this.meter.rate(this.clock.now());
   }
 
   /** The newest valid ratings since the last call, oldest first. */

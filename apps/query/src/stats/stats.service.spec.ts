@@ -1,8 +1,8 @@
 import { HOUR_MS } from '@reeltime/contracts';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
-import { Clock } from '../platform/clock';
 import { MoviesPage, StatsRepository, StoredHourStats, UsersPage } from './stats.repository';
 import { StatsService } from './stats.service';
+import { Clock } from '@reeltime/runtime';
 
 const H = Date.parse('2026-11-21T10:00:00Z');
 

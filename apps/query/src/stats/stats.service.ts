@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HOUR_MS, HourlyStats, emptyAggregate, hourStart, toHourlyStats } from '@reeltime/contracts';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
-import { Clock } from '../platform/clock';
 import { MoviesPage, StatsRepository, UsersPage } from './stats.repository';
+import { Clock } from '@reeltime/runtime';
 
 export interface AverageAnswer {
   name: string;

@@ -2,9 +2,9 @@ import { loadConfig } from '@reeltime/config';
 import { KafkaConnection, PartitionLag } from '@reeltime/kafka';
 import { AnswerCache } from '../cache/answer-cache';
 import { RatingsFeed } from '../feed/ratings-feed';
-import { Clock } from '../platform/clock';
 import { InstanceId } from '../platform/instance-id';
 import { LAG_WAIT_MS, SystemService } from './system.service';
+import { Clock } from '@reeltime/runtime';
 
 function service(lag: () => Promise<PartitionLag[]>): SystemService {
   const kafka = { lag } as unknown as KafkaConnection;

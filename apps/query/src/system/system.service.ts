@@ -3,8 +3,8 @@ import { AppConfig } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
 import { AnswerCache } from '../cache/answer-cache';
 import { RatingsFeed } from '../feed/ratings-feed';
-import { Clock } from '../platform/clock';
 import { InstanceId } from '../platform/instance-id';
+import { Clock, waitAtMost } from '@reeltime/runtime';
 
 export interface SystemStatus {
   instance: string;
@@ -74,12 +74,7 @@ export class SystemService {
         .finally(() => (this.reading = undefined));
     }
     if (!this.reading) return this.lag?.value ?? null;
-    let timer: NodeJS.Timeout | undefined;
-    const answered = await Promise.race([
-      this.reading.then(() => true),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), LAG_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
-    return answered ? (this.lag?.value ?? null) : null;
+    const answered = await waitAtMost(this.reading, LAG_WAIT_MS);
+    return answered === 'timeout' ? null : (this.lag?.value ?? null);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../platform/clock';
 import { TrendingMovie, rankMovies, rowsForWindow } from './trending';
 import { TrendingRepository } from './trending.repository';
+import { Clock } from '@reeltime/runtime';
 
 export interface TrendingAnswer {
   window: string;

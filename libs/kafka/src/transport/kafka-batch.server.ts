@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, ConsumerConfig, EachBatchPayload } from 'kafkajs';
 import { KafkaConnection } from '../kafka-connection';
-import { withTimeout } from '@reeltime/observability';
 import { retryRetriable } from './retry';
+import { backoffMs, sleep, withTimeout } from '@reeltime/runtime';
 
 /** One fetched batch of one partition, as a handler receives it. */
 export interface KafkaBatch {
@@ -77,7 +77,7 @@ type BatchServerEvents = {
   lost: (reason: string) => void;
 };
 
-const rejoinDelayMs = (attempt: number): number => Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+const rejoinDelayMs = (attempt: number): number => backoffMs(Math.min(attempt, 5), 1000, 30_000);
 const WATCHDOG_EVERY_MS = 5_000;
 /** A disconnect of a wedged consumer can hang on the same dead request: it is given this long. */
 const DISCONNECT_WAIT_MS = 10_000;
@@ -157,7 +157,10 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
     );
     try {
       if (this.options.onStartFailure === 'retry' && this.options.waitMs !== undefined) {
-        const waited = await Promise.race([first, sleep(this.options.waitMs).then(() => 'late' as const)]);
+        const waited = await Promise.race([
+          first,
+          sleep(this.options.waitMs, { unref: true }).then(() => 'late' as const),
+        ]);
         // Said only where start-up meant to wait: with waitMs 0 not waiting is the plan.
         if (waited === 'late' && this.options.waitMs > 0) {
           this.logger.warn({ msg: 'not reading yet; the service starts meanwhile' });
@@ -369,5 +372,3 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
     else await consumer.disconnect();
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());

@@ -1,6 +1,6 @@
 /**
- * Events per second over a sliding window (default 5 s) of one-second slots: the "current rate" shown
- * on /metrics and /producer. Pure: the caller passes the time.
+ * Events per second over a sliding window (default 5 s) of one-second slots: a service's "current
+ * rate". Pure: the caller passes the time, so it is tested with a fixed clock.
  */
 export class RateMeter {
   private readonly slots: Float64Array;
@@ -8,15 +8,6 @@ export class RateMeter {
 
   constructor(private readonly windowSeconds = 5) {
     this.slots = new Float64Array(windowSeconds + 1);
-  }
-
-  private advance(now: number): void {
-    const second = Math.floor(now / 1000);
-    if (this.slotSecond < 0) this.slotSecond = second;
-    for (let s = this.slotSecond + 1; s <= second && s <= this.slotSecond + this.slots.length; s++) {
-      this.slots[s % this.slots.length] = 0;
-    }
-    if (second > this.slotSecond) this.slotSecond = second;
   }
 
   record(count: number, now: number): void {
@@ -31,5 +22,15 @@ export class RateMeter {
     let sum = 0;
     for (let i = 0; i < this.slots.length; i++) if (i !== current) sum += this.slots[i];
     return sum / this.windowSeconds;
+  }
+
+  /** Zeroes the slots of the seconds that passed since the last call (all of them after a long gap). */
+  private advance(now: number): void {
+    const second = Math.floor(now / 1000);
+    if (this.slotSecond < 0) this.slotSecond = second;
+    for (let s = this.slotSecond + 1; s <= second && s <= this.slotSecond + this.slots.length; s++) {
+      this.slots[s % this.slots.length] = 0;
+    }
+    if (second > this.slotSecond) this.slotSecond = second;
   }
 }

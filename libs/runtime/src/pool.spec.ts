@@ -1,4 +1,4 @@
-import { mapLimit } from './concurrency';
+import { mapLimit } from './pool';
 
 describe('mapLimit', () => {
   it('runs at most `limit` calls at once and keeps the order of results', async () => {

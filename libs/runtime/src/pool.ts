@@ -18,6 +18,6 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) =>
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return results;
 }

@@ -1,0 +1,7 @@
+export { Clock, SystemClock, sleep } from './time';
+export { waitAtMost, withTimeout } from './timeout';
+export { backoffMs, retry } from './retry';
+export type { RetryOptions } from './retry';
+export { FNV_OFFSET, FNV_PRIME, bucketOf, fnv1a32 } from './hash';
+export { mapLimit } from './pool';
+export { RateMeter } from './rate-meter';
