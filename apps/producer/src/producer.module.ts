@@ -1,28 +1,15 @@
-import { BadRequestException, DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule, Env } from '@reeltime/config';
 import { CassandraHealthProbe, CassandraModule } from '@reeltime/cassandra';
 import { KafkaConnection, KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
-import { ObservabilityModule } from '@reeltime/observability';
+import { ObservabilityModule, validationPipe } from '@reeltime/observability';
 import { ProducerController } from './control/producer.controller';
 import { ProducerService } from './production/producer.service';
 import { EventPublisher } from './publishing/event-publisher';
 import { KafkaEventPublisher } from './publishing/kafka-event-publisher';
 import { ProducerMetrics } from './publishing/producer-metrics';
 import { Clock, SystemClock } from '@reeltime/runtime';
-
-/** Bad request bodies answer 400 {statusCode, error, message} with every broken rule, each naming its field. */
-function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) =>
-      new BadRequestException(
-        errors.flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` })).join('; '),
-      ),
-  });
-}
 
 @Module({})
 export class ProducerModule {

@@ -6,7 +6,7 @@ import { KafkaHealthProbe, KafkaModule } from '@reeltime/kafka';
 import { MetricsRegistry, ObservabilityModule } from '@reeltime/observability';
 import { HttpExceptionFilter } from './api/http-exception.filter';
 import { RestRateLimit, rateLimitModule } from './api/rate-limit';
-import { validationPipe } from './api/validation';
+import { validationPipe } from '@reeltime/observability';
 import { AnswerCache } from './cache/answer-cache';
 import { withCacheMetrics } from './cache/cache.metrics';
 import { DashboardController } from './dashboard/dashboard.controller';

@@ -10,3 +10,4 @@ export { bearerToken, checkBearer, isLoopback, tokenMatches } from './access';
 export type { TokenCheck } from './access';
 export { StderrLogger } from './stderr-logger';
 export { ErrorBodyDto } from './error-body';
+export { describeErrors, validationPipe } from './validation';

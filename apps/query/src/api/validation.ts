@@ -1,32 +1,7 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { HOUR_MS, parseHour } from '@reeltime/contracts';
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
 export const MAX_RANGE_HOURS = 168;
-
-/** Every constraint message, each naming its field, as one line. */
-export function describeErrors(errors: ValidationError[]): string {
-  const lines: string[] = [];
-  const walk = (list: ValidationError[]): void => {
-    for (const e of list) {
-      lines.push(...Object.values(e.constraints ?? {}));
-      if (e.children?.length) walk(e.children);
-    }
-  };
-  walk(errors);
-  return [...new Set(lines)].join('; ');
-}
-
-/** The global pipe (registered as APP_PIPE): query strings are converted, unknown fields refused. */
-export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    transform: true,
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new BadRequestException(describeErrors(errors)),
-  });
-}
 
 /** An ISO-8601 start of an hour (see parseHour). */
 export function IsHour(options?: ValidationOptions): PropertyDecorator {

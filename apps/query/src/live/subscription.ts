@@ -1,6 +1,6 @@
 import { IsUserName } from '@reeltime/contracts';
 import { validateSync } from 'class-validator';
-import { describeErrors } from '../api/validation';
+import { describeErrors } from '@reeltime/observability';
 
 export class SubscriptionRequest {
   @IsUserName()
