@@ -6,7 +6,7 @@ import { say } from './log';
 import { ManagedProcess, waitForFreePorts } from './process';
 import { InfraSettings } from './settings';
 import { InfraError } from './toolchain';
-import { sleep } from '@reeltime/runtime';
+import { sleep } from '../../libs/runtime/src'; // relative: jest's global setup loads tools/infra outside its module mapper
 
 /** From Cassandra 5.0's conf/jvm17-server.options: without them the daemon dies at start-up on JDK 17. */
 const JDK17_FLAGS = [

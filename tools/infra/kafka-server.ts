@@ -7,7 +7,7 @@ import { say } from './log';
 import { ManagedProcess, waitForFreePorts } from './process';
 import { InfraSettings } from './settings';
 import { InfraError } from './toolchain';
-import { sleep } from '@reeltime/runtime';
+import { sleep } from '../../libs/runtime/src'; // relative: jest's global setup loads tools/infra outside its module mapper
 
 /** A single-node Apache Kafka (KRaft, combined broker + controller) on 127.0.0.1. */
 export class KafkaServer {

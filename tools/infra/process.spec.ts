@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagedProcess } from './process';
-import { sleep } from '@reeltime/runtime';
+import { sleep } from '../../libs/runtime/src'; // relative: jest's global setup loads tools/infra outside its module mapper
 
 describe('ManagedProcess', () => {
   let dir: string;

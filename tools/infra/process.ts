@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { InfraError } from './toolchain';
-import { sleep } from '@reeltime/runtime';
+import { sleep } from '../../libs/runtime/src'; // relative: jest's global setup loads tools/infra outside its module mapper
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
