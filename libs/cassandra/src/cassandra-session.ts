@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { Client, types } from 'cassandra-driver';
 import { clientOptions } from './cassandra-options';
@@ -15,6 +15,20 @@ export interface ReadOptions {
   readTimeoutMs?: number;
 }
 
+/** How a service wants its driver to behave where the services differ. */
+export abstract class CassandraTuning {
+  /**
+   * Close a connection as soon as a request on it times out on the client, instead of keeping it until
+   * 64 requests are outstanding (the driver's default). The request's stream id stays taken until its
+   * answer comes, and after Cassandra was frozen mid-request (SIGSTOP, a long GC pause) the driver's
+   * stream-id bookkeeping was seen corrupted: every later flush attempt timed out for minutes, and one
+   * failed with "Cannot read properties of undefined (reading 'push')" inside the driver. A fresh
+   * connection has no orphaned streams. For the consumer, whose requests rarely time out and whose
+   * flush retries as a whole; not for the query service, whose 800 ms read deadlines would make it churn.
+   */
+  closeConnectionOnTimeout?: boolean;
+}
+
 /**
  * The service's connection to Cassandra, bound to CASSANDRA_KEYSPACE. Every statement is prepared
  * (values are never spliced into CQL) and runs at LOCAL_QUORUM.
@@ -24,8 +38,15 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CassandraSession.name);
   readonly client: Client;
 
-  constructor(private readonly config: AppConfig) {
-    this.client = new Client(clientOptions(config.cassandra, config.cassandra.keyspace));
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() tuning?: CassandraTuning,
+  ) {
+    const options = clientOptions(config.cassandra, config.cassandra.keyspace);
+    // The driver closes a connection once more than this many of its requests have timed out unanswered.
+    if (tuning?.closeConnectionOnTimeout)
+      options.socketOptions = { ...options.socketOptions, defunctReadTimeoutThreshold: 0 };
+    this.client = new Client(options);
     // The driver reports what it does about a node (reconnections, defunct connections, queued
     // requests) only as 'log' events; its warnings and errors are the first clue in an incident.
     this.client.on('log', (level: string, className: string, message: string) => {
