@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { HourlyStats, hourStart, minuteStart, toHourlyStats } from '@reeltime/contracts';
 import { SourcedRating } from '../ingest/micro-batcher';
-import { RatingsStore, StoredRow } from '../storage/ratings.store';
+import { HourStatsRow, RatingsStore, StoredRow } from '../storage/ratings.store';
 import { BloomFilter } from './bloom-filter';
 import { Histogram, aggregateOf, histogramOf } from './histogram';
 import { PartitionsMoved } from './partitions-moved';
@@ -65,6 +65,28 @@ export function groupByPartition(ratings: SourcedRating[]): Group[] {
  */
 const rowFilterCapacity = (rows: number): number => Math.max(16, rows * 2);
 
+/** Which groups are known to have no rows yet, and the stored rows of those that were read back. */
+interface ReadBack {
+  freshKeys: Set<string>;
+  stored: Map<string, StoredRow[]>;
+}
+
+/** What one batch's planning counted, and the trending deltas it produced. */
+interface Tally {
+  rebuilt: number;
+  fresh: number;
+  pointReads: number;
+  deltas: CountDelta[];
+}
+
+/** A group's partition before the batch: its histogram, its rows' filter, and a lookup of an event's row. */
+interface Prior {
+  histogram: Histogram;
+  rows: BloomFilter;
+  cached: boolean;
+  previousOf: (r: SourcedRating) => StoredRow | undefined | Promise<StoredRow | undefined>;
+}
+
 /** What a group's rows held before the batch, and what the batch makes of them. */
 interface Plan {
   g: Group;
@@ -99,111 +121,133 @@ export class BatchWriter {
 
   async write(ratings: SourcedRating[], now: number, stillCurrent: () => boolean): Promise<WriteOutcome> {
     const groups = groupByPartition(ratings);
-    const concurrency = this.config.batch.writeConcurrency;
-    let rebuilt = 0;
-    let fresh = 0;
-    let pointReads = 0;
-    const deltas: CountDelta[] = [];
     try {
       const readStarted = Date.now();
-      const { freshKeys, stored } = await this.readBack(groups, now);
+      const before = await this.readBack(groups, now);
       const readBackMs = Date.now() - readStarted;
-      const plans = await mapLimit(groups, concurrency, async (g): Promise<Plan> => {
-        const cached = this.cache.get(g.key);
-        let histogram: Histogram;
-        let rows: BloomFilter;
-        let previousOf: (r: SourcedRating) => StoredRow | undefined | Promise<StoredRow | undefined>;
-        if (cached) {
-          histogram = [...cached.histogram];
-          rows = cached.rows;
-          previousOf = (r) => {
-            if (!rows.mightContain(r.id, r.time)) return undefined;
-            pointReads += 1;
-            return this.store.readRow(g.name, g.hour, r.time, r.id);
-          };
-        } else if (freshKeys.has(g.key)) {
-          fresh += 1;
-          histogram = histogramOf([]);
-          rows = new BloomFilter(rowFilterCapacity(g.ratings.length));
-          previousOf = () => undefined;
-        } else {
-          rebuilt += 1;
-          const before = stored.get(g.key) ?? [];
-          const byKey = new Map<string, StoredRow>();
-          rows = new BloomFilter(rowFilterCapacity(before.length + g.ratings.length));
-          for (const row of before) {
-            byKey.set(rowKey(row.time, row.id), row);
-            rows.add(row.id, row.time);
-          }
-          histogram = histogramOf(before.map((row) => row.rating));
-          previousOf = (r) => byKey.get(rowKey(r.time, r.id));
-        }
-        for (const r of g.ratings) {
-          const lookup = previousOf(r);
-          const previous = lookup instanceof Promise ? await lookup : lookup;
-          const minute = minuteStart(r.time);
-          if (previous) {
-            histogram[previous.rating - 1] -= 1;
-            if (previous.movie !== r.movie || previous.rating !== r.rating) {
-              deltas.push({
-                minute,
-                movie: previous.movie,
-                source: r.source,
-                offset: r.offset,
-                count: -1,
-                sum: -previous.rating,
-              });
-              deltas.push({ minute, movie: r.movie, source: r.source, offset: r.offset, count: 1, sum: r.rating });
-            }
-          } else {
-            deltas.push({ minute, movie: r.movie, source: r.source, offset: r.offset, count: 1, sum: r.rating });
-          }
-          histogram[r.rating - 1] += 1;
-        }
-        return { g, entry: { histogram, rows }, cached: cached !== undefined };
-      });
-      // Both before any records row: a user is marked active in an hour before any of their rows there
-      // is written, so users_by_hour never lacks a user who has rows (ActiveUsers' "no rows yet" rests
-      // on that); trending rows remember which offsets they counted, the records rows do not. Both are
-      // awaited, failed or not, so neither runs on into a retry.
-      const unmarked = plans.filter((p) => !p.cached).map(({ g }) => ({ name: g.name, hour: g.hour }));
-      const [marked, counted] = await Promise.allSettled([
-        (async () => {
-          if (!stillCurrent()) throw new PartitionsMoved();
-          await this.store.markActive(unmarked);
-          for (const u of unmarked) await this.active.added(u.name, u.hour);
-        })(),
-        this.trending.apply(deltas, stillCurrent),
-      ]);
-      if (marked.status === 'rejected') throw marked.reason;
-      if (counted.status === 'rejected') throw counted.reason;
-      const trendingRows = counted.value.rows;
-      // Every records row before any stats row, so a stats row never counts rows that are not there.
-      // Once the partitions have moved, no further request starts: the new owner may be writing them.
-      const proceed = (): void => {
-        if (!stillCurrent()) throw new PartitionsMoved();
-      };
-      await this.store.writeRecords(
-        plans.map(({ g }) => g),
-        proceed,
-      );
-      const rows = plans.map(({ g, entry }) => {
-        for (const r of g.ratings) entry.rows.add(r.id, r.time);
-        return { name: g.name, hour: g.hour, stats: aggregateOf(entry.histogram), updatedAt: now };
-      });
-      await this.store.writeStats(rows, proceed);
+      const tally: Tally = { rebuilt: 0, fresh: 0, pointReads: 0, deltas: [] };
+      const plans = await mapLimit(groups, this.config.batch.writeConcurrency, (g) => this.plan(g, before, tally));
+      const trendingRows = await this.markAndCount(plans, tally.deltas, stillCurrent);
+      const rows = await this.writeRowsThenStats(plans, now, stillCurrent);
+      this.keep(plans, stillCurrent());
       const stats = rows.map((row) => toHourlyStats(row.name, row.hour, row.stats, now));
-      // A rebalance during the writes may have handed these users to another consumer, whose writes
-      // this cache would not see: then the entries are dropped instead of kept.
-      const current = stillCurrent();
-      for (const { g, entry } of plans) {
-        if (current) this.cache.set(g.key, entry);
-        else this.cache.delete(g.key);
-      }
+      const { rebuilt, fresh, pointReads } = tally;
       return { stats, rebuilt, readBackMs, fresh, pointReads, trendingRows };
     } catch (err) {
+      // A retry starts again from what reached Cassandra.
       for (const g of groups) this.cache.delete(g.key);
       throw err;
+    }
+  }
+
+  /** What the group's partition held before the batch, and how to find out whether an event's row exists. */
+  private prior(g: Group, before: ReadBack, tally: Tally): Prior {
+    const cached = this.cache.get(g.key);
+    if (cached) {
+      const rows = cached.rows;
+      return {
+        histogram: [...cached.histogram],
+        rows,
+        cached: true,
+        // The filter proves most events new without a read; the rest get a point read.
+        previousOf: (r) => {
+          if (!rows.mightContain(r.id, r.time)) return undefined;
+          tally.pointReads += 1;
+          return this.store.readRow(g.name, g.hour, r.time, r.id);
+        },
+      };
+    }
+    if (before.freshKeys.has(g.key)) {
+      tally.fresh += 1;
+      const rows = new BloomFilter(rowFilterCapacity(g.ratings.length));
+      return { histogram: histogramOf([]), rows, cached: false, previousOf: () => undefined };
+    }
+    tally.rebuilt += 1;
+    const stored = before.stored.get(g.key) ?? [];
+    const byKey = new Map<string, StoredRow>();
+    const rows = new BloomFilter(rowFilterCapacity(stored.length + g.ratings.length));
+    for (const row of stored) {
+      byKey.set(rowKey(row.time, row.id), row);
+      rows.add(row.id, row.time);
+    }
+    const histogram = histogramOf(stored.map((row) => row.rating));
+    return { histogram, rows, cached: false, previousOf: (r) => byKey.get(rowKey(r.time, r.id)) };
+  }
+
+  /**
+   * The group's histogram after the batch, and its trending deltas: an event whose row exists takes the
+   * old rating out first, and moves the trending count only if its movie or rating changed.
+   */
+  private async plan(g: Group, before: ReadBack, tally: Tally): Promise<Plan> {
+    const { histogram, rows, cached, previousOf } = this.prior(g, before, tally);
+    for (const r of g.ratings) {
+      const lookup = previousOf(r);
+      const previous = lookup instanceof Promise ? await lookup : lookup;
+      const { source, offset } = r;
+      const minute = minuteStart(r.time);
+      if (previous) {
+        histogram[previous.rating - 1] -= 1;
+        if (previous.movie !== r.movie || previous.rating !== r.rating) {
+          tally.deltas.push({ minute, movie: previous.movie, source, offset, count: -1, sum: -previous.rating });
+          tally.deltas.push({ minute, movie: r.movie, source, offset, count: 1, sum: r.rating });
+        }
+      } else {
+        tally.deltas.push({ minute, movie: r.movie, source, offset, count: 1, sum: r.rating });
+      }
+      histogram[r.rating - 1] += 1;
+    }
+    return { g, entry: { histogram, rows }, cached };
+  }
+
+  /**
+   * Both before any records row: a user is marked active in an hour before any of their rows there is
+   * written, so users_by_hour never lacks a user who has rows (ActiveUsers' "no rows yet" rests on
+   * that); trending rows remember which offsets they counted, the records rows do not. Both are
+   * awaited, failed or not, so neither runs on into a retry. Returns the trending rows written.
+   */
+  private async markAndCount(plans: Plan[], deltas: CountDelta[], stillCurrent: () => boolean): Promise<number> {
+    const unmarked = plans.filter((p) => !p.cached).map(({ g }) => ({ name: g.name, hour: g.hour }));
+    const [marked, counted] = await Promise.allSettled([
+      (async () => {
+        if (!stillCurrent()) throw new PartitionsMoved();
+        await this.store.markActive(unmarked);
+        for (const u of unmarked) await this.active.added(u.name, u.hour);
+      })(),
+      this.trending.apply(deltas, stillCurrent),
+    ]);
+    if (marked.status === 'rejected') throw marked.reason;
+    if (counted.status === 'rejected') throw counted.reason;
+    return counted.value.rows;
+  }
+
+  /**
+   * Every records row before any stats row, so a stats row never counts rows that are not there. Once
+   * the partitions have moved, no further request starts: the new owner may be writing them.
+   */
+  private async writeRowsThenStats(plans: Plan[], now: number, stillCurrent: () => boolean): Promise<HourStatsRow[]> {
+    const proceed = (): void => {
+      if (!stillCurrent()) throw new PartitionsMoved();
+    };
+    await this.store.writeRecords(
+      plans.map(({ g }) => g),
+      proceed,
+    );
+    const rows = plans.map(({ g, entry }) => {
+      for (const r of g.ratings) entry.rows.add(r.id, r.time);
+      return { name: g.name, hour: g.hour, stats: aggregateOf(entry.histogram), updatedAt: now };
+    });
+    await this.store.writeStats(rows, proceed);
+    return rows;
+  }
+
+  /**
+   * Caches the entries once every write succeeded. A rebalance during the writes may have handed these
+   * users to another consumer, whose writes this cache would not see: then they are dropped instead.
+   */
+  private keep(plans: Plan[], current: boolean): void {
+    for (const { g, entry } of plans) {
+      if (current) this.cache.set(g.key, entry);
+      else this.cache.delete(g.key);
     }
   }
 
@@ -220,10 +264,7 @@ export class BatchWriter {
    * a rebalance every active user is such a group (5,647 of them in the first flush after a restart
    * with 10,000 users), and a read a partition took 6–8 s.
    */
-  private async readBack(
-    groups: Group[],
-    now: number,
-  ): Promise<{ freshKeys: Set<string>; stored: Map<string, StoredRow[]> }> {
+  private async readBack(groups: Group[], now: number): Promise<ReadBack> {
     const freshKeys = new Set<string>();
     const toRead: Group[] = [];
     for (const g of groups) {

@@ -20,6 +20,66 @@ export interface CountDelta {
 /** The rows of one (minute or hour, Kafka partition), by movie, as they are in Cassandra. */
 type Slice = Map<string, MovieCount>;
 
+/** One (span, start, Kafka partition)'s deltas, in offset order. */
+interface SliceDeltas {
+  key: string;
+  span: CountSpan;
+  start: number;
+  source: number;
+  deltas: CountDelta[];
+}
+
+interface SliceResult {
+  key: string;
+  slice: Slice;
+  changed: Map<string, MovieCount>;
+}
+
+/**
+ * Groups deltas by span and its start, then partition: numeric keys, so no key string per delta. Every
+ * delta goes to its minute's slice and to its hour's.
+ */
+export function slicesOf(deltas: CountDelta[]): SliceDeltas[] {
+  const bySpan: Record<CountSpan, Map<number, Map<number, CountDelta[]>>> = { minute: new Map(), hour: new Map() };
+  const add = (span: CountSpan, start: number, d: CountDelta) => {
+    let bySource = bySpan[span].get(start);
+    if (!bySource) bySpan[span].set(start, (bySource = new Map<number, CountDelta[]>()));
+    const list = bySource.get(d.source);
+    if (list) list.push(d);
+    else bySource.set(d.source, [d]);
+  };
+  for (const d of deltas) {
+    add('minute', d.minute, d);
+    add('hour', hourStart(d.minute), d);
+  }
+  return (['minute', 'hour'] as const).flatMap((span) =>
+    [...bySpan[span]].flatMap(([start, bySource]) =>
+      [...bySource].map(([source, list]) => ({ key: `${span}:${start}:${source}`, span, start, source, deltas: list })),
+    ),
+  );
+}
+
+/**
+ * The rows `deltas` change, from the slice's current rows. A delta at or below a row's `countedTo` was
+ * applied by an earlier attempt and is skipped: this is what makes a retried batch count each event once.
+ */
+export function foldDeltas(slice: Slice, deltas: CountDelta[]): Map<string, MovieCount> {
+  const changed = new Map<string, MovieCount>();
+  for (const d of deltas) {
+    const before = slice.get(d.movie);
+    if (before && d.offset <= before.countedTo) continue;
+    let row = changed.get(d.movie);
+    if (!row) {
+      row = { movie: d.movie, count: before?.count ?? 0, sum: before?.sum ?? 0, countedTo: before?.countedTo ?? -1 };
+      changed.set(d.movie, row);
+    }
+    row.count += d.count;
+    row.sum += d.sum;
+    row.countedTo = Math.max(row.countedTo, d.offset);
+  }
+  return changed;
+}
+
 /** Rough heap bytes per cached row (map entry, object, title) for the cache bound. */
 const ROW_BYTES = 160;
 
@@ -57,77 +117,49 @@ export class TrendingCounter {
    * partitions did not move meanwhile); after a failure the touched slices are read again.
    */
   async apply(deltas: CountDelta[], stillCurrent: () => boolean): Promise<{ reads: number; rows: number }> {
-    // Grouped by span and its start, then partition: numeric keys, so no key string per delta.
-    const bySpan: Record<CountSpan, Map<number, Map<number, CountDelta[]>>> = { minute: new Map(), hour: new Map() };
-    const add = (span: CountSpan, start: number, d: CountDelta) => {
-      let bySource = bySpan[span].get(start);
-      if (!bySource) bySpan[span].set(start, (bySource = new Map<number, CountDelta[]>()));
-      const list = bySource.get(d.source);
-      if (list) list.push(d);
-      else bySource.set(d.source, [d]);
-    };
-    for (const d of deltas) {
-      add('minute', d.minute, d);
-      add('hour', hourStart(d.minute), d);
-    }
-    const slices = (['minute', 'hour'] as const).flatMap((span) =>
-      [...bySpan[span]].flatMap(([start, bySource]) =>
-        [...bySource].map(([source, list]) => ({
-          key: `${span}:${start}:${source}`,
-          span,
-          start,
-          source,
-          deltas: list,
-        })),
-      ),
-    );
-    let reads = 0;
-    let rows = 0;
+    const slices = slicesOf(deltas);
+    const counts = { reads: 0, rows: 0 };
     try {
-      const results = await mapLimit(slices, this.config.batch.writeConcurrency, async ({ key, ...s }) => {
-        let slice = this.lru.get(key);
-        if (!slice) {
-          reads += 1;
-          slice = new Map((await this.store.readMovieCounts(s.span, s.start, s.source)).map((r) => [r.movie, r]));
-        }
-        const changed = new Map<string, MovieCount>();
-        for (const d of s.deltas) {
-          const before = slice.get(d.movie);
-          if (before && d.offset <= before.countedTo) continue;
-          let row = changed.get(d.movie);
-          if (!row) {
-            row = {
-              movie: d.movie,
-              count: before?.count ?? 0,
-              sum: before?.sum ?? 0,
-              countedTo: before?.countedTo ?? -1,
-            };
-            changed.set(d.movie, row);
-          }
-          row.count += d.count;
-          row.sum += d.sum;
-          row.countedTo = Math.max(row.countedTo, d.offset);
-        }
-        if (!stillCurrent()) throw new PartitionsMoved();
-        if (changed.size) await this.store.writeMovieCounts(s.span, s.start, s.source, [...changed.values()]);
-        rows += changed.size;
-        return { key, slice, changed };
-      });
-      const current = stillCurrent();
-      for (const { key, slice, changed } of results) {
-        if (!current) {
-          this.lru.delete(key);
-          continue;
-        }
-        for (const [movie, row] of changed) slice.set(movie, row);
-        // Set again so the grown slice is re-measured against the bound.
-        this.lru.delete(key);
-        this.lru.set(key, slice);
-      }
-      return { reads, rows };
+      const results = await mapLimit(slices, this.config.batch.writeConcurrency, (s) =>
+        this.applySlice(s, stillCurrent, counts),
+      );
+      this.remember(results, stillCurrent());
+      return counts;
     } catch (err) {
       for (const { key } of slices) this.lru.delete(key);
       throw err;
+    }
+  }
+
+  /** Folds a slice's deltas into its current rows (read back on a cache miss) and writes the rows they changed. */
+  private async applySlice(
+    s: SliceDeltas,
+    stillCurrent: () => boolean,
+    counts: { reads: number; rows: number },
+  ): Promise<SliceResult> {
+    let slice = this.lru.get(s.key);
+    if (!slice) {
+      counts.reads += 1;
+      slice = new Map((await this.store.readMovieCounts(s.span, s.start, s.source)).map((r) => [r.movie, r]));
+    }
+    const changed = foldDeltas(slice, s.deltas);
+    if (!stillCurrent()) throw new PartitionsMoved();
+    if (changed.size) await this.store.writeMovieCounts(s.span, s.start, s.source, [...changed.values()]);
+    counts.rows += changed.size;
+    return { key: s.key, slice, changed };
+  }
+
+  /** Caches the written rows, or forgets the slices when the partitions moved during the writes. */
+  private remember(results: SliceResult[], current: boolean): void {
+    for (const { key, slice, changed } of results) {
+      if (!current) {
+        this.lru.delete(key);
+        continue;
+      }
+      for (const [movie, row] of changed) slice.set(movie, row);
+      // Set again so the grown slice is re-measured against the bound.
+      this.lru.delete(key);
+      this.lru.set(key, slice);
     }
   }
 
