@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@reeltime/config';
 import { CassandraSession } from '@reeltime/cassandra';
 import { KafkaConnection } from '@reeltime/kafka';
+import type { Batch } from 'kafkajs';
 import { DeadLetterRecord, fromDlqMessage, fromStoredRow, letterId } from './dead-letter-record';
 
 export interface DeadLetterFilter {
@@ -89,14 +90,20 @@ export class DeadLetterReader {
     const due = new Map(ranges.filter((r) => r.start < r.end).map((r) => [r.partition, r]));
     const total = [...due.values()].reduce((n, r) => n + r.end - r.start, 0);
     this.say(`reading ${total} messages from ${topic} (${due.size} of ${ranges.length} partitions)`);
-    if (total === 0) return [];
+    return total === 0 ? [] : this.readRanges(topic, ranges, due, total);
+  }
 
+  /** Reads every message of the `due` ranges, with progress each second and an error after a stall. */
+  private async readRanges(
+    topic: string,
+    ranges: Range[],
+    due: Map<number, Range>,
+    total: number,
+  ): Promise<DeadLetterRecord[]> {
     // kafkajs reads only as a group member: a group of this read's own, deleted afterwards, that never commits.
     const groupId = `${this.config.kafka.clientId}.dlq-cli.${randomUUID()}`;
     const consumer = this.kafka.createConsumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
-    const letters: DeadLetterRecord[] = [];
-    let read = 0;
-    let lastProgress = Date.now();
+    const read: ReadProgress = { letters: [], read: 0, lastProgress: Date.now() };
     let finish!: () => void;
     const finished = new Promise<void>((r) => (finish = r));
     try {
@@ -105,44 +112,60 @@ export class DeadLetterReader {
       await consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
-          const range = due.get(batch.partition);
-          if (!range) return;
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            if (offset < range.start || offset >= range.end) continue;
-            read += 1;
-            lastProgress = Date.now();
-            const letter = fromDlqMessage(batch.partition, m);
-            if (letter) letters.push(letter);
-          }
-          if (Number(batch.lastOffset()) >= range.end - 1) {
-            due.delete(batch.partition);
-            if (due.size === 0) finish();
-          }
+          collect(batch, due, read);
+          if (due.size === 0) finish();
           await Promise.resolve();
         },
       });
       for (const r of ranges) consumer.seek({ topic, partition: r.partition, offset: String(r.start) });
-      const progress = setInterval(() => {
-        this.say(`read ${read}/${total} messages from ${topic}`);
-      }, 1000);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          const stall = setInterval(() => {
-            if (Date.now() - lastProgress > STALL_MS) {
-              reject(new Error(`no message from ${topic} for ${STALL_MS / 1000} s with ${total - read} still to read`));
-            }
-          }, 1000);
-          finished.then(resolve, reject).finally(() => clearInterval(stall));
-        });
-      } finally {
-        clearInterval(progress);
-      }
-      this.say(`read ${read}/${total} messages from ${topic}`);
+      await this.untilRead(topic, finished, read, total);
     } finally {
       await consumer.stop().catch(() => undefined);
       await this.kafka.closeOwnGroup(consumer, groupId);
     }
-    return letters;
+    return read.letters;
   }
+
+  /** Waits for `finished`, saying how far the read is each second; rejects when nothing came for STALL_MS. */
+  private async untilRead(topic: string, finished: Promise<void>, read: ReadProgress, total: number): Promise<void> {
+    const progress = setInterval(() => this.say(`read ${read.read}/${total} messages from ${topic}`), 1000);
+    let stall: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stall = setInterval(() => {
+          if (Date.now() - read.lastProgress > STALL_MS) {
+            reject(
+              new Error(`no message from ${topic} for ${STALL_MS / 1000} s with ${total - read.read} still to read`),
+            );
+          }
+        }, 1000);
+        finished.then(resolve, reject);
+      });
+    } finally {
+      clearInterval(stall);
+      clearInterval(progress);
+    }
+    this.say(`read ${read.read}/${total} messages from ${topic}`);
+  }
+}
+
+interface ReadProgress {
+  letters: DeadLetterRecord[];
+  read: number;
+  lastProgress: number;
+}
+
+/** Takes a fetched batch's messages that fall in their partition's range; a partition read to its end is done. */
+function collect(batch: Batch, due: Map<number, Range>, progress: ReadProgress): void {
+  const range = due.get(batch.partition);
+  if (!range) return;
+  for (const m of batch.messages) {
+    const offset = Number(m.offset);
+    if (offset < range.start || offset >= range.end) continue;
+    progress.read += 1;
+    progress.lastProgress = Date.now();
+    const letter = fromDlqMessage(batch.partition, m);
+    if (letter) progress.letters.push(letter);
+  }
+  if (Number(batch.lastOffset()) >= range.end - 1) due.delete(batch.partition);
 }

@@ -15,6 +15,17 @@ import { FetchedBatch, RatingsSource } from './ratings.source';
 import { Clock, backoffMs, sleep, waitAtMost } from '@reeltime/runtime';
 /** How long each step of a flush took (its last attempt), for the "flushed" log line. */
 type Steps = Partial<Record<'writeMs' | 'deadLettersMs' | 'publishMs' | 'commitMs', number>>;
+
+/** What the attempts at one batch have done so far, so a retry repeats only what failed. */
+interface FlushProgress {
+  /** False once a rebalance made the batch another consumer's. */
+  current: () => boolean;
+  steps: Steps;
+  stage: FlushStage;
+  outcome?: WriteOutcome;
+  lettersDelivered?: boolean;
+  published?: boolean;
+}
 async function timed<T>(steps: Steps, step: keyof Steps, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
@@ -205,69 +216,82 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const started = this.clock.now();
     this.logger.log({ msg: 'flush started', ratings: batch.ratings.length, deadLetters: batch.deadLetters.length });
     const generation = this.generation;
-    const current = (): boolean => generation === this.generation;
-    let outcome: WriteOutcome | undefined;
-    let lettersDelivered = false;
-    let published = false;
-    const steps: Steps = {};
+    const progress: FlushProgress = { current: () => generation === this.generation, steps: {}, stage: 'cassandra' };
     for (let attempt = 1; ; attempt++) {
-      if (!current()) {
+      if (!progress.current()) {
         this.logger.warn({
           msg: 'abandoned a batch after a rebalance; Kafka will redeliver it',
           size: batch.ratings.length,
         });
         return;
       }
-      let stage: FlushStage = 'cassandra';
+      progress.stage = 'cassandra';
       try {
-        // Both go to Cassandra in the end (the dead-letter sink falls back to a table), and the sink
-        // waits at most one budget for the DLQ topic, so dead letters never hold the ratings back long.
-        // Both are awaited, failed or not, so no step of this attempt runs on into the next one.
-        const [written, delivered] = await Promise.allSettled([
-          outcome ?? timed(steps, 'writeMs', () => this.writer.write(batch.ratings, this.clock.now(), current)),
-          lettersDelivered
-            ? undefined
-            : timed(steps, 'deadLettersMs', () => this.deadLetters.deliver(batch.deadLetters)),
-        ]);
-        if (delivered.status === 'fulfilled') lettersDelivered = true;
-        if (written.status === 'rejected') throw written.reason;
-        outcome = written.value;
-        if (delivered.status === 'rejected') throw delivered.reason;
-        stage = 'kafka';
-        const { stats } = outcome;
-        if (!published) await timed(steps, 'publishMs', () => this.publisher.stats(stats));
-        published = true;
-        return await this.commit(batch, outcome, started, steps);
+        const outcome = await this.writeAndPublish(batch, progress);
+        return await this.commit(batch, outcome, started, progress.steps);
       } catch (err) {
         // Not a failure: the check at the top of the loop gives the batch up.
         if (err instanceof PartitionsMoved) continue;
-        this.metrics.flushFailures.inc();
-        this.health.failed(stage, err);
-        const wait = Math.min(retryDelayMs(attempt), this.shutdownDeadline - this.clock.now());
-        if (wait <= 0) {
-          this.gaveUp = true;
-          this.logger.error({
-            msg: 'gave up a batch at shutdown; its offsets stay uncommitted and will be redelivered',
-            size: batch.ratings.length,
-            err: String(err),
-          });
-          return;
-        }
-        // Stop fetching while Cassandra (or Kafka) is failing, instead of buffering without limit.
-        this.pause();
-        this.logger.warn({
-          msg: 'flush failed, retrying',
-          stage,
-          attempt,
-          retryInMs: wait,
-          size: batch.ratings.length,
-          err: String(err),
-          // A programming error, unlike a timeout, is only found with its stack.
-          ...(err instanceof TypeError || err instanceof RangeError ? { stack: err.stack } : {}),
-        });
-        await sleep(wait);
+        if (!(await this.failed(batch, err, progress.stage, attempt))) return;
       }
     }
+  }
+
+  /**
+   * One attempt at what precedes the commit; steps an earlier attempt completed are not repeated.
+   * Both go to Cassandra in the end (the dead-letter sink falls back to a table), and the sink waits at
+   * most one budget for the DLQ topic, so dead letters never hold the ratings back long. Both are
+   * awaited, failed or not, so no step of this attempt runs on into the next one.
+   */
+  private async writeAndPublish(batch: Batch, p: FlushProgress): Promise<WriteOutcome> {
+    const [written, delivered] = await Promise.allSettled([
+      p.outcome ?? timed(p.steps, 'writeMs', () => this.writer.write(batch.ratings, this.clock.now(), p.current)),
+      p.lettersDelivered
+        ? undefined
+        : timed(p.steps, 'deadLettersMs', () => this.deadLetters.deliver(batch.deadLetters)),
+    ]);
+    if (delivered.status === 'fulfilled') p.lettersDelivered = true;
+    if (written.status === 'rejected') throw written.reason;
+    const outcome = (p.outcome = written.value);
+    if (delivered.status === 'rejected') throw delivered.reason;
+    p.stage = 'kafka';
+    if (!p.published) await timed(p.steps, 'publishMs', () => this.publisher.stats(outcome.stats));
+    p.published = true;
+    return outcome;
+  }
+
+  /**
+   * Records a failed attempt and waits before the next; false when the shutdown deadline leaves no time
+   * for another, so the batch is given up with its offsets uncommitted.
+   */
+  private async failed(batch: Batch, err: unknown, stage: FlushStage, attempt: number): Promise<boolean> {
+    this.metrics.flushFailures.inc();
+    this.health.failed(stage, err);
+    const wait = Math.min(retryDelayMs(attempt), this.shutdownDeadline - this.clock.now());
+    const size = batch.ratings.length;
+    if (wait <= 0) {
+      this.gaveUp = true;
+      this.logger.error({
+        msg: 'gave up a batch at shutdown; its offsets stay uncommitted and will be redelivered',
+        size,
+        err: String(err),
+      });
+      return false;
+    }
+    // Stop fetching while Cassandra (or Kafka) is failing, instead of buffering without limit.
+    this.pause();
+    this.logger.warn({
+      msg: 'flush failed, retrying',
+      stage,
+      attempt,
+      retryInMs: wait,
+      size,
+      err: String(err),
+      // A programming error, unlike a timeout, is only found with its stack.
+      ...(err instanceof TypeError || err instanceof RangeError ? { stack: err.stack } : {}),
+    });
+    await sleep(wait);
+    return true;
   }
 
   /** Commits a written and published batch; never throws. */
