@@ -1,100 +1,68 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsRegistry } from '@reeltime/observability';
-import { Counter, Gauge, Histogram } from 'prom-client';
 import { FlushHealth } from './ingest/flush-health';
 
+/** The consumer's Prometheus metrics, all named `reeltime_consumer_*`. */
 @Injectable()
 export class ConsumerMetrics {
-  readonly records: Counter<'outcome'>;
-  readonly batchSize: Histogram;
-  readonly flushSeconds: Histogram;
-  readonly flushFailures: Counter;
-  readonly lag: Gauge<'partition'>;
-  readonly paused: Gauge;
-  readonly cacheEntries: Gauge;
-  readonly cacheBytes: Gauge;
-  readonly rebuilds: Counter;
-  readonly pointReads: Counter;
-  readonly commitFailures: Counter;
-  readonly deadLetters: Counter<'outcome' | 'reason'>;
-  readonly flushFailingSeconds: Gauge;
+  readonly records;
+  readonly batchSize;
+  readonly flushSeconds;
+  readonly flushFailures;
+  readonly commitFailures;
+  readonly deadLetters;
+  readonly flushFailingSeconds;
+  readonly lag;
+  readonly paused;
+  readonly cacheEntries;
+  readonly cacheBytes;
+  readonly rebuilds;
+  readonly pointReads;
 
-  constructor(registry: MetricsRegistry, health: FlushHealth) {
-    const registers = [registry];
-    this.records = new Counter({
-      name: 'reeltime_consumer_records_total',
-      help: 'Messages taken from the ratings topic, by outcome (written or dead_letter)',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.batchSize = new Histogram({
-      name: 'reeltime_consumer_batch_messages',
-      help: 'Messages per flushed micro-batch',
-      buckets: [1, 10, 100, 1000, 5000, 10000, 25000, 50000, 100000],
-      registers,
-    });
-    this.flushSeconds = new Histogram({
-      name: 'reeltime_consumer_flush_duration_seconds',
-      help: 'Time from the start of a flush to its commit, retries included',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    });
-    this.flushFailures = new Counter({
-      name: 'reeltime_consumer_flush_failures_total',
-      help: 'Failed flush attempts (retried)',
-      registers,
-    });
-    this.commitFailures = new Counter({
-      name: 'reeltime_consumer_commit_failures_total',
-      help: 'Offset commits that failed (batch will be redelivered)',
-      registers,
-    });
-    this.deadLetters = new Counter({
-      name: 'reeltime_consumer_dead_letters_total',
-      help:
-        'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table) ' +
+  constructor(m: MetricsRegistry, health: FlushHealth) {
+    this.records = m.counter(
+      'records_total',
+      'Messages taken from the ratings topic, by outcome (written or dead_letter)',
+      ['outcome'],
+    );
+    this.batchSize = m.histogram(
+      'batch_messages',
+      'Messages per flushed micro-batch',
+      [1, 10, 100, 1000, 5000, 10000, 25000, 50000, 100000],
+    );
+    this.flushSeconds = m.histogram(
+      'flush_duration_seconds',
+      'Time from the start of a flush to its commit, retries included',
+      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    );
+    this.flushFailures = m.counter('flush_failures_total', 'Failed flush attempts (retried)');
+    this.commitFailures = m.counter('commit_failures_total', 'Offset commits that failed (batch will be redelivered)');
+    this.deadLetters = m.counter(
+      'dead_letters_total',
+      'Dead letters delivered, by where they went (published to the DLQ topic, or stored in the dead_letters table) ' +
         'and by kind of reason (see deadLetterReason)',
-      labelNames: ['outcome', 'reason'],
-      registers,
-    });
-    this.flushFailingSeconds = new Gauge({
-      name: 'reeltime_consumer_flush_failing_seconds',
-      help: 'How long flushes have been failing without a success (0 while they succeed)',
-      registers,
-      collect() {
+      ['outcome', 'reason'],
+    );
+    this.flushFailingSeconds = m.gauge(
+      'flush_failing_seconds',
+      'How long flushes have been failing without a success (0 while they succeed)',
+      [],
+      function () {
         this.set(health.failingForMs() / 1000);
       },
-    });
-    this.lag = new Gauge({
-      name: 'reeltime_consumer_lag_messages',
-      help: 'Messages in the ratings topic not yet committed by the consumer group, per partition',
-      labelNames: ['partition'],
-      registers,
-    });
-    this.paused = new Gauge({
-      name: 'reeltime_consumer_paused',
-      help: '1 while fetching is paused (buffer full or Cassandra failing)',
-      registers,
-    });
-    this.cacheEntries = new Gauge({
-      name: 'reeltime_consumer_stats_cache_entries',
-      help: '(user, hour) entries in the stats cache',
-      registers,
-    });
-    this.cacheBytes = new Gauge({
-      name: 'reeltime_consumer_stats_cache_bytes',
-      help: 'Estimated bytes held by the stats cache',
-      registers,
-    });
-    this.rebuilds = new Counter({
-      name: 'reeltime_consumer_stats_rebuilds_total',
-      help: '(user, hour) stats rebuilt from Cassandra on a cache miss',
-      registers,
-    });
-    this.pointReads = new Counter({
-      name: 'reeltime_consumer_point_reads_total',
-      help: 'Events checked with a point read because the Bloom filter could not rule them out',
-      registers,
-    });
+    );
+    this.lag = m.gauge(
+      'lag_messages',
+      'Messages in the ratings topic not yet committed by the consumer group, per partition',
+      ['partition'],
+    );
+    this.paused = m.gauge('paused', '1 while fetching is paused (buffer full or Cassandra failing)');
+    this.cacheEntries = m.gauge('stats_cache_entries', '(user, hour) entries in the stats cache');
+    this.cacheBytes = m.gauge('stats_cache_bytes', 'Estimated bytes held by the stats cache');
+    this.rebuilds = m.counter('stats_rebuilds_total', '(user, hour) stats rebuilt from Cassandra on a cache miss');
+    this.pointReads = m.counter(
+      'point_reads_total',
+      'Events checked with a point read because the Bloom filter could not rule them out',
+    );
   }
 }
