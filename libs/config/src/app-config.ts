@@ -191,81 +191,102 @@ export function loadConfig(env: Env): AppConfig {
     consumer: int(env, 'CONSUMER_PORT', 3002, 1, 65535),
   };
   const batchIntervalMs = int(env, 'BATCH_INTERVAL_MS', 30_000, 10, 3_600_000);
+  // Sections in this order: the order settings are read in is the order of SETTINGS below.
   const config: AppConfig = {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
-    kafka: {
-      brokers: hostList(env, 'KAFKA_BROKERS', '127.0.0.1:9092'),
-      clientId: identifier(env, 'KAFKA_CLIENT_ID', 'reeltime', TOPIC, 'letters, digits, . _ -'),
-      topics: {
-        ratings: identifier(env, 'KAFKA_TOPIC_RATINGS', 'ratings', TOPIC, 'a Kafka topic name'),
-        dlq: identifier(env, 'KAFKA_TOPIC_DLQ', 'ratings.dlq', TOPIC, 'a Kafka topic name'),
-        stats: identifier(env, 'KAFKA_TOPIC_STATS', 'user-hour-stats', TOPIC, 'a Kafka topic name'),
-      },
-      partitions: int(env, 'KAFKA_PARTITIONS', 6, 1, 10_000),
-      replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
-      consumerGroup: identifier(env, 'KAFKA_CONSUMER_GROUP', 'reeltime-consumer', TOPIC, 'a consumer group id'),
-      queryGroupPrefix: identifier(env, 'KAFKA_QUERY_GROUP_PREFIX', 'reeltime-query', TOPIC, 'a group id prefix'),
-      ssl: bool(env, 'KAFKA_SSL', false),
-      sasl: sasl(env),
-    },
-    cassandra: {
-      contactPoints: hostList(env, 'CASSANDRA_CONTACT_POINTS', '127.0.0.1:9042'),
-      localDataCenter: str(env, 'CASSANDRA_LOCAL_DC', 'datacenter1'),
-      keyspace: identifier(env, 'CASSANDRA_KEYSPACE', 'reviews', CQL_NAME, 'a lower-case CQL identifier'),
-      replication: replication(env),
-      username,
-      password,
-      tls: bool(env, 'CASSANDRA_TLS', false),
-      tlsCaFile: optionalStr(env, 'CASSANDRA_TLS_CA_FILE'),
-      requestTimeoutMs: int(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 12_000, 100, 600_000),
-    },
+    kafka: kafkaSettings(env),
+    cassandra: cassandraSettings(env, username, password),
     retention: {
       ratingsTtlSeconds: int(env, 'RATINGS_TTL_DAYS', 0, 0, 3650) * 86_400,
       statsTtlSeconds: int(env, 'STATS_TTL_DAYS', 0, 0, 3650) * 86_400,
     },
-    batch: {
-      intervalMs: batchIntervalMs,
-      maxRecords: int(env, 'BATCH_MAX_RECORDS', 50_000, 1, 10_000_000),
-      maxBytes: int(env, 'BATCH_MAX_MB', 16, 1, 4096) * 1024 * 1024,
-      maxUserHours: int(env, 'BATCH_MAX_USER_HOURS', 10_000, 1, 10_000_000),
-      writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
-      maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
-      maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),
-      statsCacheMaxBytes: int(env, 'STATS_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
-      deadLetterTimeoutMs: int(env, 'DLQ_PUBLISH_TIMEOUT_MS', 10_000, 100, 600_000),
-      shutdownTimeoutMs: int(env, 'CONSUMER_SHUTDOWN_TIMEOUT_MS', 20_000, 1000, 600_000),
-    },
-    producer: {
-      users: int(env, 'PRODUCER_USERS', 100, 1, 10_000_000),
-      seed: int(env, 'PRODUCER_SEED', 42, 0, 2 ** 31 - 1),
-      rate: float(env, 'PRODUCER_RATE', 20, 0.001, 10_000_000),
-      intervalMs: optionalInt(env, 'PRODUCER_INTERVAL_MS', 1, 86_400_000),
-      lateFraction: float(env, 'PRODUCER_LATE_FRACTION', 0, 0, 1),
-      moviesFile: optionalStr(env, 'PRODUCER_MOVIES_FILE'),
-      autostart: bool(env, 'PRODUCER_AUTOSTART', true),
-      maxRate: int(env, 'PRODUCER_MAX_RATE', 5000, 1, 10_000_000),
-      controlToken: optionalToken(env, 'PRODUCER_CONTROL_TOKEN'),
-    },
-    query: {
-      cacheMaxEntries: int(env, 'QUERY_CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
-      cacheMaxBytes: int(env, 'QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
-      cacheMissTtlMs: int(env, 'QUERY_CACHE_MISS_TTL_MS', 5000, 100, 86_400_000),
-      // Three batch intervals: a normal commit is announced well within that.
-      cacheTtlMs: int(env, 'QUERY_CACHE_TTL_MS', 3 * batchIntervalMs, 100, 86_400_000),
-      readTimeoutMs: int(env, 'QUERY_READ_TIMEOUT_MS', 800, 50, 600_000),
-      allowedOrigins: origins(env),
-      readToken: optionalToken(env, 'QUERY_READ_TOKEN'),
-      trendingRefreshMs: int(env, 'QUERY_TRENDING_REFRESH_MS', 5000, 100, 3_600_000),
-      feedIntervalMs: int(env, 'QUERY_FEED_INTERVAL_MS', 500, 50, 60_000),
-      rateWindowMs: int(env, 'QUERY_RATE_WINDOW_MS', 10_000, 100, 3_600_000),
-      restRateLimit: int(env, 'QUERY_RATE_LIMIT', 1000, 0, 10_000_000),
-      liveRateLimit: int(env, 'QUERY_LIVE_RATE_LIMIT', 200, 0, 10_000_000),
-    },
+    batch: batchSettings(env, batchIntervalMs),
+    producer: producerSettings(env),
+    query: querySettings(env, batchIntervalMs),
     ports,
     bindAddress: bindAddress(env, 'BIND_ADDRESS', '127.0.0.1'),
   };
   checkProducerRate(config.producer);
   return Object.freeze(Object.assign(new AppConfig(), config));
+}
+
+function kafkaSettings(env: Env): AppConfig['kafka'] {
+  return {
+    brokers: hostList(env, 'KAFKA_BROKERS', '127.0.0.1:9092'),
+    clientId: identifier(env, 'KAFKA_CLIENT_ID', 'reeltime', TOPIC, 'letters, digits, . _ -'),
+    topics: {
+      ratings: identifier(env, 'KAFKA_TOPIC_RATINGS', 'ratings', TOPIC, 'a Kafka topic name'),
+      dlq: identifier(env, 'KAFKA_TOPIC_DLQ', 'ratings.dlq', TOPIC, 'a Kafka topic name'),
+      stats: identifier(env, 'KAFKA_TOPIC_STATS', 'user-hour-stats', TOPIC, 'a Kafka topic name'),
+    },
+    partitions: int(env, 'KAFKA_PARTITIONS', 6, 1, 10_000),
+    replicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    consumerGroup: identifier(env, 'KAFKA_CONSUMER_GROUP', 'reeltime-consumer', TOPIC, 'a consumer group id'),
+    queryGroupPrefix: identifier(env, 'KAFKA_QUERY_GROUP_PREFIX', 'reeltime-query', TOPIC, 'a group id prefix'),
+    ssl: bool(env, 'KAFKA_SSL', false),
+    sasl: sasl(env),
+  };
+}
+
+function cassandraSettings(env: Env, username?: string, password?: string): AppConfig['cassandra'] {
+  return {
+    contactPoints: hostList(env, 'CASSANDRA_CONTACT_POINTS', '127.0.0.1:9042'),
+    localDataCenter: str(env, 'CASSANDRA_LOCAL_DC', 'datacenter1'),
+    keyspace: identifier(env, 'CASSANDRA_KEYSPACE', 'reviews', CQL_NAME, 'a lower-case CQL identifier'),
+    replication: replication(env),
+    username,
+    password,
+    tls: bool(env, 'CASSANDRA_TLS', false),
+    tlsCaFile: optionalStr(env, 'CASSANDRA_TLS_CA_FILE'),
+    requestTimeoutMs: int(env, 'CASSANDRA_REQUEST_TIMEOUT_MS', 12_000, 100, 600_000),
+  };
+}
+
+function batchSettings(env: Env, batchIntervalMs: number): AppConfig['batch'] {
+  return {
+    intervalMs: batchIntervalMs,
+    maxRecords: int(env, 'BATCH_MAX_RECORDS', 50_000, 1, 10_000_000),
+    maxBytes: int(env, 'BATCH_MAX_MB', 16, 1, 4096) * 1024 * 1024,
+    maxUserHours: int(env, 'BATCH_MAX_USER_HOURS', 10_000, 1, 10_000_000),
+    writeConcurrency: int(env, 'CONSUMER_WRITE_CONCURRENCY', 64, 1, 4096),
+    maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', 300_000, 0, 86_400_000),
+    maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 4096, 64, 1_048_576),
+    statsCacheMaxBytes: int(env, 'STATS_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
+    deadLetterTimeoutMs: int(env, 'DLQ_PUBLISH_TIMEOUT_MS', 10_000, 100, 600_000),
+    shutdownTimeoutMs: int(env, 'CONSUMER_SHUTDOWN_TIMEOUT_MS', 20_000, 1000, 600_000),
+  };
+}
+
+function producerSettings(env: Env): AppConfig['producer'] {
+  return {
+    users: int(env, 'PRODUCER_USERS', 100, 1, 10_000_000),
+    seed: int(env, 'PRODUCER_SEED', 42, 0, 2 ** 31 - 1),
+    rate: float(env, 'PRODUCER_RATE', 20, 0.001, 10_000_000),
+    intervalMs: optionalInt(env, 'PRODUCER_INTERVAL_MS', 1, 86_400_000),
+    lateFraction: float(env, 'PRODUCER_LATE_FRACTION', 0, 0, 1),
+    moviesFile: optionalStr(env, 'PRODUCER_MOVIES_FILE'),
+    autostart: bool(env, 'PRODUCER_AUTOSTART', true),
+    maxRate: int(env, 'PRODUCER_MAX_RATE', 5000, 1, 10_000_000),
+    controlToken: optionalToken(env, 'PRODUCER_CONTROL_TOKEN'),
+  };
+}
+
+function querySettings(env: Env, batchIntervalMs: number): AppConfig['query'] {
+  return {
+    cacheMaxEntries: int(env, 'QUERY_CACHE_MAX_ENTRIES', 50_000, 1, 10_000_000),
+    cacheMaxBytes: int(env, 'QUERY_CACHE_MAX_MB', 64, 1, 65_536) * 1024 * 1024,
+    cacheMissTtlMs: int(env, 'QUERY_CACHE_MISS_TTL_MS', 5000, 100, 86_400_000),
+    // Three batch intervals: a normal commit is announced well within that.
+    cacheTtlMs: int(env, 'QUERY_CACHE_TTL_MS', 3 * batchIntervalMs, 100, 86_400_000),
+    readTimeoutMs: int(env, 'QUERY_READ_TIMEOUT_MS', 800, 50, 600_000),
+    allowedOrigins: origins(env),
+    readToken: optionalToken(env, 'QUERY_READ_TOKEN'),
+    trendingRefreshMs: int(env, 'QUERY_TRENDING_REFRESH_MS', 5000, 100, 3_600_000),
+    feedIntervalMs: int(env, 'QUERY_FEED_INTERVAL_MS', 500, 50, 60_000),
+    rateWindowMs: int(env, 'QUERY_RATE_WINDOW_MS', 10_000, 100, 3_600_000),
+    restRateLimit: int(env, 'QUERY_RATE_LIMIT', 1000, 0, 10_000_000),
+    liveRateLimit: int(env, 'QUERY_LIVE_RATE_LIMIT', 200, 0, 10_000_000),
+  };
 }
 
 /**
