@@ -1,6 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { CassandraServer } from './cassandra-server';
-import { fetchAll } from './fetch';
 import { KafkaServer } from './kafka-server';
 import { say } from './log';
 import { InfraSettings, infraSettings } from './settings';
@@ -25,7 +24,8 @@ export class LocalInfra {
   }
 
   async fetch(): Promise<void> {
-    await fetchAll(this.settings);
+    // The two resolutions are independent; running them side by side roughly halves a cold fetch.
+    await Promise.all([this.kafka.fetch(), this.cassandra.fetch()]);
   }
 
   async up(): Promise<void> {
@@ -41,19 +41,8 @@ export class LocalInfra {
   }
 
   async status(): Promise<{ kafka: string; cassandra: string }> {
-    const describe = (p: { pid(): number | undefined; rssMiB(): number | undefined }, answers: boolean) => {
-      const pid = p.pid();
-      if (pid === undefined) return answers ? 'answering, not started by this checkout' : 'stopped';
-      return `${answers ? 'up' : 'starting or unhealthy'} (pid ${pid}, RSS ${p.rssMiB() ?? '?'} MiB)`;
-    };
-    const [ka, ca] = await Promise.all([
-      KafkaServer.answers(this.kafka.bootstrap),
-      CassandraServer.answers(this.cassandra.contactPoint),
-    ]);
-    return {
-      kafka: describe(this.kafka.process, ka),
-      cassandra: describe(this.cassandra.process, ca),
-    };
+    const [kafka, cassandra] = await Promise.all([this.kafka.status(), this.cassandra.status()]);
+    return { kafka, cassandra };
   }
 
   /** Stops everything and deletes all data (and, with `cache`, the fetched jars). */

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { InfraError } from './toolchain';
-import { sleep } from '../../libs/runtime/src'; // relative: jest's global setup loads tools/infra outside its module mapper
+import { pollUntil } from './poll';
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,16 +18,32 @@ function portFree(port: number): Promise<boolean> {
  * down holds them for a while, and a new one started meanwhile dies on its first bind.
  */
 export async function waitForFreePorts(name: string, ports: number[], timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const busy: number[] = [];
+  let busy: number[] = [];
+  const free = async (): Promise<boolean> => {
+    busy = [];
     for (const port of ports) if (!(await portFree(port))) busy.push(port);
-    if (busy.length === 0) return;
-    if (Date.now() >= deadline) {
-      throw new InfraError(`${name}: port ${busy.join(', ')} still in use after ${timeoutMs / 1000}s`);
-    }
-    await sleep(250);
+    return busy.length === 0;
+  };
+  if (!(await pollUntil(free, { timeoutMs, everyMs: 250 }))) {
+    throw new InfraError(`${name}: port ${busy.join(', ')} still in use after ${timeoutMs / 1000}s`);
   }
+}
+
+/**
+ * Runs a command to its end, handing each line of its output (stdout and stderr) to `onLine`;
+ * resolves with its exit code. For the short-lived helpers: Maven's fetch, `npm run build`.
+ */
+export function runToEnd(
+  command: string,
+  args: string[],
+  options: { cwd?: string; onLine: (line: string) => void },
+): Promise<number | null> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', options.onLine);
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise(code));
+  });
 }
 
 /**
@@ -99,13 +116,9 @@ export class ManagedProcess {
     }
   }
 
-  /** Waits until the process is gone, every thread of it; false if it is not by the deadline. */
-  private async gone(pid: number, deadline: number, everyMs: number): Promise<boolean> {
-    while (this.isOurs(pid) || this.lingers(pid)) {
-      if (Date.now() >= deadline) return false;
-      await sleep(everyMs);
-    }
-    return true;
+  /** Waits until the process is gone, every thread of it; false if it is not within `timeoutMs`. */
+  private gone(pid: number, timeoutMs: number, everyMs: number): Promise<boolean> {
+    return pollUntil(() => !this.isOurs(pid) && !this.lingers(pid), { timeoutMs, everyMs });
   }
 
   start(command: string, args: string[], cwd: string): number {
@@ -137,7 +150,7 @@ export class ManagedProcess {
       return false;
     }
     process.kill(pid, 'SIGTERM');
-    if (!(await this.gone(pid, Date.now() + timeoutMs, 200))) {
+    if (!(await this.gone(pid, timeoutMs, 200))) {
       process.kill(pid, 'SIGKILL');
       await this.gone(pid, Infinity, 100);
     }

@@ -1,8 +1,9 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CASSANDRA_VERSION, KAFKA_VERSION, LOG4J_VERSION } from './versions';
 
 /**
- * Where the local infrastructure lives and which versions it runs. The launcher is a developer tool
+ * Where the local infrastructure lives and which versions it runs (pinned in versions.ts). The launcher is a developer tool
  * that runs before any service, so it reads its few settings here rather than through the services'
  * config lib; every value has a default that matches DESIGN.md's settings.
  */
@@ -41,9 +42,9 @@ export function infraSettings(env: NodeJS.ProcessEnv = process.env): InfraSettin
   return {
     cacheDir: resolve(env.REELTIME_CACHE_DIR || join(cacheBase, 'reeltime')),
     stateDir: resolve(env.REELTIME_INFRA_DIR || join(repoRoot, '.infra')),
-    kafkaVersion: '4.1.1',
-    log4jVersion: '2.24.3',
-    cassandraVersion: '5.0.8',
+    kafkaVersion: KAFKA_VERSION,
+    log4jVersion: LOG4J_VERSION,
+    cassandraVersion: CASSANDRA_VERSION,
     kafkaPort: num(env, 'INFRA_KAFKA_PORT', 9092),
     kafkaControllerPort: num(env, 'INFRA_KAFKA_CONTROLLER_PORT', 9093),
     cassandraPort: num(env, 'INFRA_CASSANDRA_PORT', 9042),

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { runToEnd } from '../infra/process';
 
 /** The compiled entry point of each service, relative to the repository root. */
 export const SERVICE_ENTRY = (service: string): string => join('dist', 'apps', service, 'src', 'main.js');
@@ -81,17 +81,9 @@ export function inspectBuild(
 }
 
 /** `npm run build`; its output is shown only when it fails (tsc's errors are what the user needs then). */
-export function runBuild(root: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const child = spawn(npm, ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise();
-      else reject(new Error(`npm run build failed (exit ${code}):\n${output.join('').trim()}`));
-    });
-  });
+export async function runBuild(root: string): Promise<void> {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const output: string[] = [];
+  const code = await runToEnd(npm, ['run', '--silent', 'build'], { cwd: root, onLine: (line) => output.push(line) });
+  if (code !== 0) throw new Error(`npm run build failed (exit ${code}):\n${output.join('\n').trim()}`);
 }

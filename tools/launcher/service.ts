@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICE_ENTRY, SERVICE_NODE_ARGS } from './build';
 import { FormatOptions, formatLogLine } from './log-format';
-import { sleep, waitAtMost } from '@reeltime/runtime';
+import { pollUntil } from '../infra/poll';
+import { waitAtMost } from '@reeltime/runtime';
 
 export type ServiceName = 'consumer' | 'query' | 'producer';
 
@@ -122,20 +123,16 @@ export class ServiceRunner {
   /** Polls GET /health until 200; throws if the process exits first or the time runs out. */
   async waitHealthy(timeoutMs: number, progress: (line: string) => void): Promise<number> {
     const started = Date.now();
-    let lastReport = started;
     let last = 'no answer yet';
-    while (Date.now() - started < timeoutMs) {
-      if (!this.running) {
-        throw new Error(`${this.name} exited during start-up (${describeExit(this.exit!)})`);
-      }
+    const healthy = async (): Promise<boolean> => {
+      if (!this.running) throw new Error(`${this.name} exited during start-up (${describeExit(this.exit!)})`);
       const health = await healthOf(`${this.url}/health`);
-      if (health.ok) return Date.now() - started;
       last = health.summary;
-      if (Date.now() - lastReport >= 10_000) {
-        progress(`still waiting for ${this.name} /health: ${last}`);
-        lastReport = Date.now();
-      }
-      await sleep(250);
+      return health.ok;
+    };
+    const report = (): void => progress(`still waiting for ${this.name} /health: ${last}`);
+    if (await pollUntil(healthy, { timeoutMs, everyMs: 250, progress: { everyMs: 10_000, report } })) {
+      return Date.now() - started;
     }
     throw new Error(`${this.name} did not answer /health with 200 within ${timeoutMs / 1000}s (last: ${last})`);
   }
