@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CASSANDRA_VERSION, KAFKA_VERSION } from '../tools/infra/versions';
 import { BenchResult, machine, printResult } from './lib';
 
 /**
@@ -37,8 +38,8 @@ async function main(): Promise<void> {
   const dir = resolve(__dirname, 'results');
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const versions = {
-    kafka: '4.1.1',
-    cassandra: '5.0.8',
+    kafka: KAFKA_VERSION,
+    cassandra: CASSANDRA_VERSION,
     java: execSync('java -version 2>&1 | head -1').toString().trim(),
   };
   const report = { date: new Date().toISOString(), machine: machine(), versions, results, failures };
