@@ -7,7 +7,7 @@ import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, runIfMain, round } from './lib';
 import { sleep } from '@reeltime/runtime';
 
 /**
@@ -181,9 +181,4 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

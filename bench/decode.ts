@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeRatingEvent, encodeRatingEvent, checkRatingKey } from '@reeltime/contracts';
-import { BenchResult, median, printResult, round } from './lib';
+import { BenchResult, median, runIfMain, round } from './lib';
 
 /**
  * CPU cost of the consumer's per-message contract check (decodeRatingEvent + the key check), with no
@@ -57,9 +57,4 @@ export function run(): Promise<BenchResult> {
   });
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+runIfMain(module, run);

@@ -7,7 +7,7 @@ import { HourlyStats, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { io } from 'socket.io-client';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { benchNamespace, BenchResult, ProcessSampler, percentile, printResult, round } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, percentile, runIfMain, round } from './lib';
 import { sleep } from '@reeltime/runtime';
 
 /**
@@ -277,9 +277,4 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

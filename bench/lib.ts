@@ -94,6 +94,15 @@ export function machine(): Record<string, string | number> {
   };
 }
 
+/** Runs a benchmark file's `run` when the file is run itself (not imported by run-all): prints, or fails with the stack. */
+export function runIfMain(mod: NodeJS.Module, run: () => Promise<BenchResult>): void {
+  if (require.main !== mod) return;
+  run().then(printResult, (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
+
 export function printResult(result: BenchResult): void {
   process.stdout.write(`\n## ${result.name}\n${result.method}\n`);
   for (const [k, v] of Object.entries(result.figures)) {

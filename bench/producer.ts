@@ -4,7 +4,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Env, configFromEnvironment } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
-import { BenchResult, ProcessSampler, medianOfRuns, printResult, round } from './lib';
+import { BenchResult, ProcessSampler, medianOfRuns, runIfMain, round } from './lib';
 
 /**
  * Producer throughput: the produce CLI (compiled, `node dist/apps/producer/src/cli.js`, as one
@@ -132,9 +132,4 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

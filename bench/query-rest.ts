@@ -11,7 +11,7 @@ import {
   BenchResult,
   ProcessSampler,
   medianOfRuns,
-  printResult,
+  runIfMain,
   round,
   removeBenchNamespace,
 } from './lib';
@@ -203,9 +203,4 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

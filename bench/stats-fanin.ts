@@ -9,7 +9,7 @@ import {
   ProcessSampler,
   benchNamespace,
   percentile,
-  printResult,
+  runIfMain,
   round,
   removeBenchNamespace,
   medianOfRuns,
@@ -122,9 +122,4 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

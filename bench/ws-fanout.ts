@@ -11,7 +11,7 @@ import {
   ProcessSampler,
   medianOfRuns,
   percentile,
-  printResult,
+  runIfMain,
   removeBenchNamespace,
 } from './lib';
 import { sleep } from '@reeltime/runtime';
@@ -154,9 +154,4 @@ export async function run(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  run().then(printResult, (err: unknown) => {
-    process.stderr.write(`${String(err)}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);
