@@ -1,5 +1,3 @@
-import { FILMS } from './films.data';
-
 export interface Movie {
   id: number;
   /** As shown to users and written to events, e.g. "Heat (1995)". */
@@ -33,9 +31,3 @@ export class Catalogue {
   }
 }
 
-/** The built-in list of real films (apps/producer/src/catalogue/films.data.ts). */
-export function builtInCatalogue(): Catalogue {
-  return new Catalogue(
-    FILMS.map(([title, year, genres], i) => ({ id: i + 1, title: `${title} (${year})`, genres: genres.split('|') })),
-  );
-}
