@@ -30,4 +30,3 @@ export class Catalogue {
     return [...new Set(this.movies.flatMap((m) => m.genres))].sort();
   }
 }
-
