@@ -7,9 +7,10 @@ import { KafkaConnection } from '@reeltime/kafka';
 import { StderrLogger } from '@reeltime/observability';
 import { DeadLetterRecord, letterId } from './dead-letters/dead-letter-record';
 import { DeadLetterReader } from './dead-letters/dead-letter.reader';
-import { DLQ_USAGE, DlqOptions, DlqUsageError, parseDlqArgs } from './dead-letters/dlq-options';
+import { DLQ_USAGE, DlqOptions, parseDlqArgs } from './dead-letters/dlq-options';
 import { ReplayEntry, ReplayLedger } from './dead-letters/replay-ledger';
 import { replayVerdict } from './dead-letters/replay-check';
+import { runCli } from '@reeltime/runtime';
 
 /*
  * Dead-letter operations without the service: `npm run dlq -- list|replay [--since T] [--reason K]`.
@@ -217,12 +218,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof DlqUsageError) process.stderr.write(`${err.message}\n\n${DLQ_USAGE}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`dlq failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(2);
-  },
-);
+runCli('dlq', DLQ_USAGE, main, [ConfigError]);

@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, configFromEnvironment } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
 import { loadCatalogue, loadMoviesFile, LineIssue } from './catalogue/movies-file';
-import { CliOptions, CliUsageError, USAGE, parseCliArgs } from './cli/cli-options';
+import { CliOptions, USAGE, parseCliArgs } from './cli/cli-options';
 import { Summary, formatSeconds, formatSummary } from './cli/progress';
 import { StderrLogger } from '@reeltime/observability';
 import { GeneratorOptions, RatingGenerator } from './generation/rating-generator';
@@ -16,7 +16,7 @@ import { DEFAULT_PUBLISHING, KafkaEventPublisher } from './publishing/kafka-even
 import { ReplayMapper } from './replay/replay-mapper';
 import { ReplayTiming } from './replay/replay-timing';
 import { replayRatings } from './replay/replayer';
-import { SystemClock } from '@reeltime/runtime';
+import { CliUsageError, SystemClock, runCli } from '@reeltime/runtime';
 
 /*
  * One-off loads without the HTTP service: `npm run produce -- --count 100000 --rate 5000`, or a
@@ -173,12 +173,4 @@ async function main(): Promise<number> {
   return lost > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof CliUsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`produce failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(2);
-  },
-);
+runCli('produce', USAGE, main, [ConfigError]);
