@@ -126,6 +126,18 @@ async function replay(
   return { generated: result.published, badLines: result.bad };
 }
 
+/** Ctrl-C or SIGTERM ends the run between two events; what was handed over is still flushed. */
+function stopOnSignals(): AbortSignal {
+  const aborter = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    say(`${signal}: stopping, flushing what is pending`);
+    aborter.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return aborter.signal;
+}
+
 async function main(): Promise<number> {
   Logger.overrideLogger(new StderrLogger());
   const config = configFromEnvironment();
@@ -136,20 +148,14 @@ async function main(): Promise<number> {
   }
   const kafka = new KafkaConnection(config);
   const publisher = new KafkaEventPublisher(kafka, config, undefined, { ...DEFAULT_PUBLISHING, lanes: options.lanes });
-  const aborter = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    say(`${signal}: stopping, flushing what is pending`);
-    aborter.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signal = stopOnSignals();
 
   await publisher.connect();
   const started = clock.now();
   const cpuBefore = process.cpuUsage();
   const run = options.replay
-    ? await replay(options, config, publisher, aborter.signal)
-    : await synthetic(options, config, publisher, aborter.signal);
+    ? await replay(options, config, publisher, signal)
+    : await synthetic(options, config, publisher, signal);
   await publisher.flush();
   const seconds = (clock.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
