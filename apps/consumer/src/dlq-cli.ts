@@ -3,11 +3,13 @@ import { isUtf8 } from 'node:buffer';
 import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, configFromEnvironment } from '@reeltime/config';
 import { CassandraSession } from '@reeltime/cassandra';
+import { DecodeOptions } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { StderrLogger } from '@reeltime/observability';
+import { runCli } from '@reeltime/runtime';
 import { DeadLetterRecord, letterId } from './dead-letters/dead-letter-record';
 import { DeadLetterReader } from './dead-letters/dead-letter.reader';
-import { DLQ_USAGE, DlqOptions, DlqUsageError, parseDlqArgs } from './dead-letters/dlq-options';
+import { DLQ_USAGE, DlqOptions, parseDlqArgs } from './dead-letters/dlq-options';
 import { ReplayEntry, ReplayLedger } from './dead-letters/replay-ledger';
 import { replayVerdict } from './dead-letters/replay-check';
 
@@ -96,6 +98,77 @@ interface ReplaySummary {
   perSecond: number;
 }
 
+interface Triage {
+  /** Valid now and not replayed before: what a replay publishes. */
+  due: ReplayEntry[];
+  /** Invalid still, each with the reason and error the contract gives today. */
+  stillInvalid: DeadLetterRecord[];
+  /** Cut to fit the DLQ: the original bytes are gone, so never replayable. */
+  truncated: number;
+  alreadyReplayed: number;
+}
+
+/** Sorts the dead letters by what a replay does with each: skip (replayed before, cut to fit), publish, or report. */
+function triage(letters: DeadLetterRecord[], replayed: Set<string>, decode: DecodeOptions): Triage {
+  const sorted: Triage = { due: [], stillInvalid: [], truncated: 0, alreadyReplayed: 0 };
+  for (const letter of letters) {
+    if (replayed.has(letterId(letter))) {
+      sorted.alreadyReplayed += 1;
+      continue;
+    }
+    const verdict = replayVerdict(letter, decode);
+    if (verdict.replay) sorted.due.push({ letter, eventId: verdict.eventId });
+    else if (verdict.why === 'truncated') sorted.truncated += 1;
+    else sorted.stillInvalid.push({ ...letter, reason: verdict.reason, error: verdict.error });
+  }
+  return sorted;
+}
+
+function reportTriage(considered: number, { due, stillInvalid, truncated, alreadyReplayed }: Triage): void {
+  say(
+    `${considered} dead letters: ${due.length} valid now, ${alreadyReplayed} replayed before, ` +
+      `${stillInvalid.length} still invalid, ${truncated} cut to fit (not replayable)`,
+  );
+  for (const l of stillInvalid.slice(0, 20)) say(`still invalid: ${letterId(l)}: ${l.error}`);
+  if (stillInvalid.length > 20) say(`… and ${stillInvalid.length - 20} more still invalid`);
+}
+
+/**
+ * Re-publishes the due letters to `target` and returns how many went. Each chunk is recorded in the
+ * ledger only once the broker has it: a crash in between replays it again next time, which the
+ * consumer's upserts by event id make harmless.
+ */
+async function publishDue(
+  kafka: KafkaConnection,
+  ledger: ReplayLedger,
+  due: ReplayEntry[],
+  target: string,
+  started: number,
+): Promise<number> {
+  say(`replaying ${due.length} to ${target}`);
+  // Idempotent, acks=all, keyed by the original key: the user's partition, as the producer would send it.
+  const producer = kafka.createProducer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  let sent = 0;
+  for (let i = 0; i < due.length; i += SEND_CHUNK) {
+    const chunk = due.slice(i, i + SEND_CHUNK);
+    await producer.send({
+      topic: target,
+      acks: -1,
+      messages: chunk.map(({ letter }) => ({
+        key: letter.key,
+        value: letter.value,
+        headers: { [REPLAYED_FROM_HEADER]: letterId(letter) },
+      })),
+    });
+    await ledger.record(chunk, target, Date.now());
+    sent += chunk.length;
+    const seconds = (Date.now() - started) / 1000;
+    say(`replayed ${sent}/${due.length} (${Math.round(sent / Math.max(0.001, seconds))}/s)`);
+  }
+  return sent;
+}
+
 async function replay(
   options: DlqOptions,
   config: AppConfig,
@@ -106,57 +179,14 @@ async function replay(
 ): Promise<ReplaySummary> {
   const started = Date.now();
   const target = config.kafka.topics.ratings;
-  const decode = {
+  const sorted = triage(letters, replayed, {
     now: Date.now(),
     maxFutureSkewMs: config.batch.maxFutureSkewMs,
     maxBytes: config.batch.maxMessageBytes,
-  };
-  const due: ReplayEntry[] = [];
-  const stillInvalid: DeadLetterRecord[] = [];
-  let truncated = 0;
-  let alreadyReplayed = 0;
-  for (const letter of letters) {
-    if (replayed.has(letterId(letter))) {
-      alreadyReplayed += 1;
-      continue;
-    }
-    const verdict = replayVerdict(letter, decode);
-    if (verdict.replay) due.push({ letter, eventId: verdict.eventId });
-    else if (verdict.why === 'truncated') truncated += 1;
-    else stillInvalid.push({ ...letter, reason: verdict.reason, error: verdict.error });
-  }
-  say(
-    `${letters.length} dead letters: ${due.length} valid now, ${alreadyReplayed} replayed before, ` +
-      `${stillInvalid.length} still invalid, ${truncated} cut to fit (not replayable)`,
-  );
-  for (const l of stillInvalid.slice(0, 20)) say(`still invalid: ${letterId(l)}: ${l.error}`);
-  if (stillInvalid.length > 20) say(`… and ${stillInvalid.length - 20} more still invalid`);
-
-  let sent = 0;
-  if (!options.dryRun && due.length > 0) {
-    say(`replaying ${due.length} to ${target}`);
-    // Idempotent, acks=all, keyed by the original key: the user's partition, as the producer would send it.
-    const producer = kafka.createProducer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    for (let i = 0; i < due.length; i += SEND_CHUNK) {
-      const chunk = due.slice(i, i + SEND_CHUNK);
-      await producer.send({
-        topic: target,
-        acks: -1,
-        messages: chunk.map(({ letter }) => ({
-          key: letter.key,
-          value: letter.value,
-          headers: { [REPLAYED_FROM_HEADER]: letterId(letter) },
-        })),
-      });
-      // Recorded only once the broker has them; a crash in between replays them again next time, which
-      // the consumer's upserts by event id make harmless.
-      await ledger.record(chunk, target, Date.now());
-      sent += chunk.length;
-      const seconds = (Date.now() - started) / 1000;
-      say(`replayed ${sent}/${due.length} (${Math.round(sent / Math.max(0.001, seconds))}/s)`);
-    }
-  }
+  });
+  reportTriage(letters.length, sorted);
+  const { due, stillInvalid, truncated, alreadyReplayed } = sorted;
+  const sent = !options.dryRun && due.length > 0 ? await publishDue(kafka, ledger, due, target, started) : 0;
   const seconds = (Date.now() - started) / 1000;
   return {
     considered: letters.length,
@@ -217,12 +247,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof DlqUsageError) process.stderr.write(`${err.message}\n\n${DLQ_USAGE}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`dlq failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(2);
-  },
-);
+runCli('dlq', DLQ_USAGE, main, [ConfigError]);

@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import { AppConfig, ConfigError, configFromEnvironment } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
 import { loadCatalogue, loadMoviesFile, LineIssue } from './catalogue/movies-file';
-import { CliOptions, CliUsageError, USAGE, parseCliArgs } from './cli/cli-options';
+import { CliOptions, USAGE, parseCliArgs } from './cli/cli-options';
 import { Summary, formatSeconds, formatSummary } from './cli/progress';
 import { StderrLogger } from '@reeltime/observability';
 import { GeneratorOptions, RatingGenerator } from './generation/rating-generator';
@@ -16,7 +16,7 @@ import { DEFAULT_PUBLISHING, KafkaEventPublisher } from './publishing/kafka-even
 import { ReplayMapper } from './replay/replay-mapper';
 import { ReplayTiming } from './replay/replay-timing';
 import { replayRatings } from './replay/replayer';
-import { SystemClock } from '@reeltime/runtime';
+import { CliUsageError, SystemClock, runCli } from '@reeltime/runtime';
 
 /*
  * One-off loads without the HTTP service: `npm run produce -- --count 100000 --rate 5000`, or a
@@ -126,6 +126,18 @@ async function replay(
   return { generated: result.published, badLines: result.bad };
 }
 
+/** Ctrl-C or SIGTERM ends the run between two events; what was handed over is still flushed. */
+function stopOnSignals(): AbortSignal {
+  const aborter = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    say(`${signal}: stopping, flushing what is pending`);
+    aborter.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return aborter.signal;
+}
+
 async function main(): Promise<number> {
   Logger.overrideLogger(new StderrLogger());
   const config = configFromEnvironment();
@@ -136,20 +148,14 @@ async function main(): Promise<number> {
   }
   const kafka = new KafkaConnection(config);
   const publisher = new KafkaEventPublisher(kafka, config, undefined, { ...DEFAULT_PUBLISHING, lanes: options.lanes });
-  const aborter = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    say(`${signal}: stopping, flushing what is pending`);
-    aborter.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signal = stopOnSignals();
 
   await publisher.connect();
   const started = clock.now();
   const cpuBefore = process.cpuUsage();
   const run = options.replay
-    ? await replay(options, config, publisher, aborter.signal)
-    : await synthetic(options, config, publisher, aborter.signal);
+    ? await replay(options, config, publisher, signal)
+    : await synthetic(options, config, publisher, signal);
   await publisher.flush();
   const seconds = (clock.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
@@ -173,12 +179,4 @@ async function main(): Promise<number> {
   return lost > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof CliUsageError) process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`produce failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(2);
-  },
-);
+runCli('produce', USAGE, main, [ConfigError]);

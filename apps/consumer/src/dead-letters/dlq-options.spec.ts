@@ -1,4 +1,5 @@
-import { DlqUsageError, parseDlqArgs, parseSince } from './dlq-options';
+import { CliUsageError } from '@reeltime/runtime';
+import { parseDlqArgs, parseSince } from './dlq-options';
 
 const now = Date.parse('2026-11-21T10:30:00Z');
 
@@ -24,7 +25,7 @@ describe('parseDlqArgs', () => {
     [['list', 'extra'], /unexpected argument "extra"/],
     [['list', '--dry-run'], /--dry-run applies to replay only/],
   ])('names what is wrong in %j', (argv, message) => {
-    expect(() => parseDlqArgs(argv, now)).toThrow(DlqUsageError);
+    expect(() => parseDlqArgs(argv, now)).toThrow(CliUsageError);
     expect(() => parseDlqArgs(argv, now)).toThrow(message);
   });
 

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { DEAD_LETTER_REASONS, DeadLetterReason } from '@reeltime/contracts';
+import { CliUsageError, listOption, parseCommandLine } from '@reeltime/runtime';
 
 export type DlqCommand = 'list' | 'replay';
 
@@ -14,8 +14,6 @@ export interface DlqOptions {
   dryRun: boolean;
   help: boolean;
 }
-
-export class DlqUsageError extends Error {}
 
 export const DLQ_USAGE = `usage: npm run dlq -- <list|replay> [options]
 
@@ -41,58 +39,40 @@ export function parseSince(text: string, now: number): number {
   if (duration) return now - Number(duration[1]) * UNIT_MS[duration[2]];
   const ms = /^\d{4}-\d{2}-\d{2}(?:T.*(?:Z|[+-]\d{2}:?\d{2}))?$/i.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(ms)) {
-    throw new DlqUsageError(
+    throw new CliUsageError(
       `--since must be an ISO-8601 date or time with its offset (2026-11-21T10:00Z) or a duration such as 90s, 30m, 2h, 7d; got "${text}"`,
     );
   }
   return ms;
 }
 
-function parseReasons(text: string): Set<DeadLetterReason> {
-  const known = new Set<string>(DEAD_LETTER_REASONS);
-  const kinds = text.split(',').map((k) => k.trim());
-  const unknown = kinds.filter((k) => !known.has(k));
-  if (unknown.length > 0 || kinds.length === 0) {
-    throw new DlqUsageError(`--reason must be one or more of ${DEAD_LETTER_REASONS.join(', ')}; got "${text}"`);
-  }
-  return new Set(kinds as DeadLetterReason[]);
-}
+const OPTIONS = {
+  since: { type: 'string' },
+  reason: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
-/** Parses `npm run dlq -- …`; throws DlqUsageError naming the bad command or flag. */
+/** Parses `npm run dlq -- …`; throws CliUsageError naming the bad command or flag. */
 export function parseDlqArgs(argv: string[], now: number): DlqOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        since: { type: 'string' },
-        reason: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new DlqUsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, { positionals: true });
   const help = values.help ?? false;
   const [command, ...rest] = positionals;
   if (help && !command) return { command: 'list', json: false, dryRun: false, help };
   if (command !== 'list' && command !== 'replay') {
-    throw new DlqUsageError(
+    throw new CliUsageError(
       command ? `unknown command "${command}": use list or replay` : 'a command is needed: list or replay',
     );
   }
-  if (rest.length > 0) throw new DlqUsageError(`unexpected argument "${rest[0]}"`);
+  if (rest.length > 0) throw new CliUsageError(`unexpected argument "${rest[0]}"`);
   const dryRun = values['dry-run'] ?? false;
-  if (dryRun && command !== 'replay') throw new DlqUsageError('--dry-run applies to replay only');
+  if (dryRun && command !== 'replay') throw new CliUsageError('--dry-run applies to replay only');
   return {
     command,
     since: values.since === undefined ? undefined : parseSince(values.since, now),
-    reasons: values.reason === undefined ? undefined : parseReasons(values.reason),
+    reasons:
+      values.reason === undefined ? undefined : new Set(listOption('reason', values.reason, DEAD_LETTER_REASONS)),
     json: values.json ?? false,
     dryRun,
     help,

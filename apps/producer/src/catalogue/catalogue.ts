@@ -1,5 +1,3 @@
-import { FILMS } from './films.data';
-
 export interface Movie {
   id: number;
   /** As shown to users and written to events, e.g. "Heat (1995)". */
@@ -31,11 +29,4 @@ export class Catalogue {
   genres(): string[] {
     return [...new Set(this.movies.flatMap((m) => m.genres))].sort();
   }
-}
-
-/** The built-in list of real films (apps/producer/src/catalogue/films.data.ts). */
-export function builtInCatalogue(): Catalogue {
-  return new Catalogue(
-    FILMS.map(([title, year, genres], i) => ({ id: i + 1, title: `${title} (${year})`, genres: genres.split('|') })),
-  );
 }

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MOVIE_MAX, checkText } from '@reeltime/contracts';
-import { Catalogue, Movie, builtInCatalogue } from './catalogue';
+import { Catalogue, Movie } from './catalogue';
 import { parseCsvLine } from './csv';
 
 /** A line of an input file that was skipped, and why; always reported, never dropped silently. */
@@ -56,10 +57,22 @@ export async function loadMoviesFile(path: string, report: (issue: LineIssue) =>
   return new Catalogue(movies);
 }
 
+/**
+ * The built-in catalogue, a movies.csv of real films roughly in order of popularity (the most-rated
+ * films on MovieLens first), because the generator's Zipf skew follows file order; genres use MovieLens's
+ * vocabulary. It sits beside this file: the build copies it next to the compiled code (package.json
+ * "build", nest-cli.json "assets"), so the service, the CLI and the tests all read it from here.
+ */
+export const BUILT_IN_FILMS = join(__dirname, 'films.csv');
+
 /** The catalogue a service or CLI run uses: the given movies.csv, or the built-in list of real films. */
-export async function loadCatalogue(
-  moviesFile: string | undefined,
-  report: (issue: LineIssue) => void,
-): Promise<Catalogue> {
-  return moviesFile ? loadMoviesFile(moviesFile, report) : builtInCatalogue();
+export function loadCatalogue(moviesFile: string | undefined, report: (issue: LineIssue) => void): Promise<Catalogue> {
+  return loadMoviesFile(moviesFile || BUILT_IN_FILMS, report);
+}
+
+/** The built-in films; a bad line in them is a defect of the build, so it fails the load. */
+export function builtInCatalogue(): Promise<Catalogue> {
+  return loadMoviesFile(BUILT_IN_FILMS, (issue) => {
+    throw new Error(`${issue.file}:${issue.line}: ${issue.reason}`);
+  });
 }

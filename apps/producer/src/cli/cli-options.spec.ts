@@ -1,5 +1,6 @@
 import { loadConfig } from '@reeltime/config';
-import { CliUsageError, parseCliArgs } from './cli-options';
+import { CliUsageError } from '@reeltime/runtime';
+import { parseCliArgs } from './cli-options';
 
 const config = loadConfig({ PRODUCER_USERS: '100', PRODUCER_SEED: '42' });
 

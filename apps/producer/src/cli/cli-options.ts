@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { AppConfig } from '@reeltime/config';
+import { CliUsageError, integerOption, numberOption, parseCommandLine } from '@reeltime/runtime';
 
 export interface CliOptions {
   /** Synthetic mode: how many ratings; undefined = until Ctrl-C. Replay mode: an optional cap. */
@@ -20,8 +20,6 @@ export interface CliOptions {
   lanes: number;
   help: boolean;
 }
-
-export class CliUsageError extends Error {}
 
 export const USAGE = `usage: npm run produce -- [options]
 
@@ -45,64 +43,39 @@ MovieLens replay:
   --lanes N            idempotent producers, one send in flight each (default 2)
 Topic, brokers and partitions come from the usual settings (KAFKA_TOPIC_RATINGS, KAFKA_BROKERS, KAFKA_PARTITIONS).`;
 
-function number(
-  name: string,
-  text: string | undefined,
-  min: number,
-  max: number,
-  integer: boolean,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
-    throw new CliUsageError(
-      `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${text}"`,
-    );
-  }
-  return n;
-}
+const OPTIONS = {
+  count: { type: 'string' },
+  rate: { type: 'string' },
+  'interval-ms': { type: 'string' },
+  users: { type: 'string' },
+  seed: { type: 'string' },
+  'late-fraction': { type: 'string' },
+  replay: { type: 'string' },
+  movies: { type: 'string' },
+  speed: { type: 'string' },
+  retime: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  lanes: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 /** Parses the CLI's arguments; defaults come from the validated settings. Throws CliUsageError naming the option. */
 export function parseCliArgs(argv: string[], config: AppConfig): CliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        count: { type: 'string' },
-        rate: { type: 'string' },
-        'interval-ms': { type: 'string' },
-        users: { type: 'string' },
-        seed: { type: 'string' },
-        'late-fraction': { type: 'string' },
-        replay: { type: 'string' },
-        movies: { type: 'string' },
-        speed: { type: 'string' },
-        retime: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        lanes: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new CliUsageError((err as Error).message);
-  }
+  const { values } = parseCommandLine(argv, OPTIONS);
   const p = config.producer;
   const options: CliOptions = {
-    count: number('count', values.count, 1, Number.MAX_SAFE_INTEGER, true),
-    rate: number('rate', values.rate, 0, 10_000_000, false) ?? 0,
-    intervalMs: number('interval-ms', values['interval-ms'], 1, 86_400_000, true),
-    users: number('users', values.users, 1, 10_000_000, true) ?? p.users,
-    seed: number('seed', values.seed, 0, 2 ** 31 - 1, true) ?? p.seed,
-    lateFraction: number('late-fraction', values['late-fraction'], 0, 1, false) ?? p.lateFraction,
+    count: integerOption('count', values.count, 1, Number.MAX_SAFE_INTEGER),
+    rate: numberOption('rate', values.rate, 0, 10_000_000) ?? 0,
+    intervalMs: integerOption('interval-ms', values['interval-ms'], 1, 86_400_000),
+    users: integerOption('users', values.users, 1, 10_000_000) ?? p.users,
+    seed: integerOption('seed', values.seed, 0, 2 ** 31 - 1) ?? p.seed,
+    lateFraction: numberOption('late-fraction', values['late-fraction'], 0, 1) ?? p.lateFraction,
     replay: values.replay,
     movies: values.movies ?? p.moviesFile,
-    speed: number('speed', values.speed, 1e-6, 1e9, false),
+    speed: numberOption('speed', values.speed, 1e-6, 1e9),
     retime: values.retime ?? false,
     json: values.json ?? false,
-    lanes: number('lanes', values.lanes, 1, 16, true) ?? 2,
+    lanes: integerOption('lanes', values.lanes, 1, 16) ?? 2,
     help: values.help ?? false,
   };
   if (!options.replay && (options.speed !== undefined || options.retime)) {

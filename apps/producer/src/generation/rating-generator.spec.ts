@@ -1,10 +1,11 @@
 import { Rating, decodeRatingEvent, encodeRatingEvent } from '@reeltime/contracts';
-import { builtInCatalogue } from '../catalogue/catalogue';
+import { Catalogue } from '../catalogue/catalogue';
+import { builtInCatalogue } from '../catalogue/movies-file';
 import { RatingGenerator, GeneratorOptions } from './rating-generator';
 import { ZipfSampler } from './zipf';
 
 const NOW = Date.UTC(2026, 10, 21, 10, 15, 30, 123);
-const catalogue = builtInCatalogue();
+let catalogue: Catalogue;
 const DECODE = { now: NOW, maxFutureSkewMs: 300_000, maxBytes: 4096 };
 
 function generator(overrides: Partial<GeneratorOptions> = {}): RatingGenerator {
@@ -16,6 +17,10 @@ function draw(g: RatingGenerator, n: number, now = NOW) {
 }
 
 describe('RatingGenerator', () => {
+  beforeAll(async () => {
+    catalogue = await builtInCatalogue();
+  });
+
   it('gives the same viewers and the same ratings for the same seed, each with an id of its own', () => {
     const a = generator();
     const b = generator();

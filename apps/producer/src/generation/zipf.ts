@@ -6,8 +6,8 @@ export class ZipfSampler {
   private readonly cumulative: Float64Array;
 
   constructor(
-    readonly size: number,
-    readonly exponent = 1,
+    private readonly size: number,
+    exponent = 1,
   ) {
     if (size < 1) throw new Error('ZipfSampler needs at least one item');
     this.cumulative = new Float64Array(size);

@@ -1,4 +1,4 @@
-import { FakeClock } from '../testing/fakes';
+import { FakeClock } from '../../../../test/producer/fakes';
 import { TokenBucket } from './token-bucket';
 
 /** Drives a bucket for `seconds` of fake time, asking every `tickMs`, and counts the grants. */

@@ -26,10 +26,6 @@ export class TokenBucket implements Pacer {
     if (!Number.isFinite(rate) || rate <= 0) throw new RangeError(`rate must be a positive number, got ${rate}`);
   }
 
-  get rate(): number {
-    return this.perSecond;
-  }
-
   private get capacity(): number {
     return Math.max(1, this.perSecond * this.burstSeconds);
   }

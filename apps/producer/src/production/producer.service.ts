@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { Catalogue } from '../catalogue/catalogue';
-import { loadCatalogue } from '../catalogue/movies-file';
 import { ProducerStatus } from '../control/producer-status';
 import { RatingGenerator } from '../generation/rating-generator';
 import { TokenBucket } from '../pacing/token-bucket';
@@ -14,15 +13,13 @@ const STOP_FLUSH_MS = 10_000;
 const SHUTDOWN_FLUSH_MS = 30_000;
 
 /**
- * Drives the synthetic viewers: builds the catalogue and generator at start-up, runs a RatingPump
- * paced by a token bucket, and answers the control endpoints. On shutdown it stops generating,
- * flushes what is pending and disconnects the publisher (before the Kafka connection closes).
+ * Drives the synthetic viewers: runs a RatingPump over the generator, paced by a token bucket, and
+ * answers the control endpoints. On shutdown it stops generating, flushes what is pending and
+ * disconnects the publisher (before the Kafka connection closes).
  */
 @Injectable()
 export class ProducerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProducerService.name);
-  private catalogue?: Catalogue;
-  private generator?: RatingGenerator;
   private pump?: RatingPump;
   private bucket?: TokenBucket;
   private mode: 'rate' | 'interval';
@@ -37,6 +34,8 @@ export class ProducerService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly publisher: EventPublisher,
     private readonly clock: Clock,
     private readonly metrics: ProducerMetrics,
+    private readonly catalogue: Catalogue,
+    private readonly generator: RatingGenerator,
   ) {
     const { intervalMs, users, rate } = config.producer;
     this.mode = intervalMs ? 'interval' : 'rate';
@@ -44,16 +43,7 @@ export class ProducerService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { users, seed, lateFraction, moviesFile, autostart } = this.config.producer;
-    this.catalogue = await loadCatalogue(moviesFile, (issue) =>
-      this.logger.warn({ msg: 'skipped a bad line of the movies file', ...issue }),
-    );
-    this.generator = new RatingGenerator(this.catalogue, {
-      users,
-      seed,
-      lateFraction,
-      order: this.mode === 'interval' ? 'round-robin' : 'random',
-    });
+    const { users, seed, autostart } = this.config.producer;
     await this.publisher.connect();
     this.sampler = setInterval(() => this.sample(), 1000);
     this.sampler.unref();
@@ -84,7 +74,6 @@ export class ProducerService implements OnApplicationBootstrap, BeforeApplicatio
 
   start(): ProducerStatus {
     if (this.running) return this.status();
-    if (!this.generator) throw new Error('the producer is not initialised yet');
     this.bucket = new TokenBucket(this.targetRate, this.clock);
     const pump = new RatingPump(this.generator, this.bucket, this.publisher, this.clock, {
       onGenerated: (n) => {
@@ -115,7 +104,7 @@ export class ProducerService implements OnApplicationBootstrap, BeforeApplicatio
   setRate(rate: number): ProducerStatus {
     this.mode = 'rate';
     this.targetRate = rate;
-    if (this.generator) this.generator.order = 'random';
+    this.generator.order = 'random';
     this.bucket?.setRate(rate);
     if (this.running) this.metrics.targetRate.set(rate);
     this.logger.log({ msg: 'target rate changed', rate });
@@ -133,7 +122,7 @@ export class ProducerService implements OnApplicationBootstrap, BeforeApplicatio
       users,
       seed,
       lateFraction,
-      catalogueSize: this.catalogue?.size ?? 0,
+      catalogueSize: this.catalogue.size,
       topic: this.config.kafka.topics.ratings,
       generated: this.generated,
       ...this.publisher.stats(),

@@ -1,7 +1,7 @@
 import { Rating } from '@reeltime/contracts';
 import { UnlimitedPacer } from '../pacing/pacer';
 import { TokenBucket } from '../pacing/token-bucket';
-import { FakeClock, MemoryPublisher } from '../testing/fakes';
+import { FakeClock, MemoryPublisher } from '../../../../test/producer/fakes';
 import { RatingPump, RatingSource } from './rating-pump';
 
 class CountingSource implements RatingSource {

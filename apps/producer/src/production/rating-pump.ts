@@ -34,7 +34,7 @@ export class RatingPump {
 
   constructor(
     private readonly source: RatingSource,
-    private pacer: Pacer,
+    private readonly pacer: Pacer,
     private readonly publisher: EventPublisher,
     private readonly clock: Clock,
     private readonly options: PumpOptions = {},
@@ -46,11 +46,6 @@ export class RatingPump {
 
   get running(): boolean {
     return this.loop !== undefined;
-  }
-
-  /** Swaps the pacing (PUT /producer/rate) without stopping. */
-  setPacer(pacer: Pacer): void {
-    this.pacer = pacer;
   }
 
   /** Starts the loop; the promise resolves when it ends (limit reached or stopped) and rejects if it fails. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decodeRatingEvent, encodeRatingEvent } from '@reeltime/contracts';
 import { Catalogue } from '../catalogue/catalogue';
 import { LineIssue } from '../catalogue/movies-file';
-import { FakeClock, MemoryPublisher } from '../testing/fakes';
+import { FakeClock, MemoryPublisher } from '../../../../test/producer/fakes';
 import { parseRatingsLine, starsToRating } from './movielens-ratings';
 import { MappedLine, ReplayMapper, replayEventId } from './replay-mapper';
 import { ReplayTiming } from './replay-timing';

@@ -1,5 +1,6 @@
+/** Test doubles for the producer's unit specs, kept under test/ so that the build leaves them out. */
 import { Rating } from '@reeltime/contracts';
-import { EventPublisher, PublisherStats } from '../publishing/event-publisher';
+import { EventPublisher, PublisherStats } from '../../apps/producer/src/publishing/event-publisher';
 import { Clock } from '@reeltime/runtime';
 
 /** A clock the test moves by hand. */
