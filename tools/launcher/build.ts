@@ -47,7 +47,8 @@ function walk(dir: string, out: Array<{ path: string; mtimeMs: number }>, root: 
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== 'node_modules') walk(full, out, root);
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+    } else if (/\.(ts|csv)$/.test(entry.name) && !entry.name.endsWith('.spec.ts')) {
+      // .csv: assets the build copies next to the code (the producer's films).
       out.push({ path: relative(root, full), mtimeMs: statSync(full).mtimeMs });
     }
   }
