@@ -26,10 +26,20 @@ describe('runtime', () => {
   it('bounds a wait: withTimeout rejects, waitAtMost answers "timeout"', async () => {
     await expect(withTimeout(sleep(50), 5)).rejects.toThrow('no answer within 5 ms');
     expect(await withTimeout(Promise.resolve(7), 50)).toBe(7);
-    expect(await waitAtMost(sleep(50).then(() => 1), 5)).toBe('timeout');
+    expect(
+      await waitAtMost(
+        sleep(50).then(() => 1),
+        5,
+      ),
+    ).toBe('timeout');
     expect(await waitAtMost(Promise.resolve(2), 50)).toBe(2);
     // A rejection after the deadline is not left unhandled.
-    expect(await waitAtMost(sleep(10).then(() => Promise.reject(new Error('late'))), 1)).toBe('timeout');
+    expect(
+      await waitAtMost(
+        sleep(10).then(() => Promise.reject(new Error('late'))),
+        1,
+      ),
+    ).toBe('timeout');
     await sleep(20);
   });
 
