@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dropKeyspace } from '@reeltime/cassandra';
-import { AppConfig } from '@reeltime/config';
+import { resolve } from 'node:path';
+import { dropKeyspace, migrate } from '@reeltime/cassandra';
+import { AppConfig, Env, configFromEnvironment } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
 
 /** What one benchmark prints and hands to `npm run bench`'s report. */
@@ -124,6 +125,20 @@ export function benchNamespace(label: string, extra: Record<string, string> = {}
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/**
+ * A benchmark's namespace made ready for the query service: the schema migrated, the stats and ratings
+ * topics created, and a connected producer to publish to them.
+ */
+export async function openStatsNamespace(env: Env) {
+  const config = configFromEnvironment(env);
+  await migrate(config.cassandra, resolve(__dirname, '..', 'cql'));
+  const kafka = new KafkaConnection(config);
+  await kafka.ensureTopics([config.kafka.topics.stats, config.kafka.topics.ratings]);
+  const producer = kafka.createProducer();
+  await producer.connect();
+  return { config, kafka, producer };
 }
 
 /**

@@ -1,8 +1,5 @@
-import { Env, configFromEnvironment } from '@reeltime/config';
+import { Env } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
-import { migrate } from '@reeltime/cassandra';
-import { KafkaConnection } from '@reeltime/kafka';
-import { resolve } from 'node:path';
 import { io } from 'socket.io-client';
 import {
   BenchResult,
@@ -13,6 +10,7 @@ import {
   round,
   removeBenchNamespace,
   medianOfRuns,
+  openStatsNamespace,
 } from './lib';
 import { startQuery } from './ws-fanout';
 import { sleep } from '@reeltime/runtime';
@@ -26,7 +24,6 @@ import { sleep } from '@reeltime/runtime';
  * service's reading, checking, cache invalidation and push, with no consumer or Cassandra in the path.
  * Also reports the query process's CPU per update. Run `npm run build` first.
  */
-const ROOT = resolve(__dirname, '..');
 const PORT = '3914';
 const RATE = Number(process.env.BENCH_FANIN_RATE ?? 10_000);
 const BACKGROUND = Number(process.env.BENCH_FANIN_USERS ?? 10_000);
@@ -37,12 +34,7 @@ const TICK_MS = 50;
 
 async function measure(): Promise<Record<string, number>> {
   const env: Env = benchNamespace('fanin', { QUERY_PORT: PORT });
-  const config = configFromEnvironment(env);
-  await migrate(config.cassandra, resolve(ROOT, 'cql'));
-  const kafka = new KafkaConnection(config);
-  await kafka.ensureTopics([config.kafka.topics.stats, config.kafka.topics.ratings]);
-  const producer = kafka.createProducer();
-  await producer.connect();
+  const { config, kafka, producer } = await openStatsNamespace(env);
   const child = await startQuery(env, PORT);
   const delays: number[] = [];
   const socket = io(`http://127.0.0.1:${PORT}/live`, { transports: ['websocket'] });

@@ -1,10 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Socket, io } from 'socket.io-client';
-import { configFromEnvironment, Env } from '@reeltime/config';
+import { Env } from '@reeltime/config';
 import { HOUR_MS, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
-import { migrate } from '@reeltime/cassandra';
-import { KafkaConnection } from '@reeltime/kafka';
 import {
   benchNamespace,
   BenchResult,
@@ -13,6 +11,7 @@ import {
   percentile,
   runIfMain,
   removeBenchNamespace,
+  openStatsNamespace,
 } from './lib';
 import { sleep } from '@reeltime/runtime';
 
@@ -77,12 +76,7 @@ async function connectAll(
 export async function run(): Promise<BenchResult> {
   // One client address opens every socket: its subscribes must not be rate limited.
   const env: Env = benchNamespace('ws', { QUERY_PORT: PORT, QUERY_LIVE_RATE_LIMIT: '0' });
-  const config = configFromEnvironment(env);
-  await migrate(config.cassandra, resolve(ROOT, 'cql'));
-  const kafka = new KafkaConnection(config);
-  await kafka.ensureTopics([config.kafka.topics.stats, config.kafka.topics.ratings]);
-  const producer = kafka.createProducer();
-  await producer.connect();
+  const { config, kafka, producer } = await openStatsNamespace(env);
   const child = await startQuery(env);
   const sampler = new ProcessSampler(child.pid!);
   const runs: Array<Record<string, number>> = [];

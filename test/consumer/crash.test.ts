@@ -5,12 +5,7 @@ import { ServiceProcess } from '../support/service-process';
 
 /** kill -9 of the consumer while a flush is under way, three times, then a clean run: stats stay exact. */
 describe('consumer killed with SIGKILL in the middle of a flush', () => {
-  const bed = new ConsumerTestBed('crash', {
-    LOG_LEVEL: 'info',
-    BATCH_INTERVAL_MS: '1000',
-    BATCH_MAX_RECORDS: '1000',
-    KAFKA_PARTITIONS: '3',
-  });
+  const bed = ConsumerTestBed.withShortBatches('crash', { BATCH_MAX_RECORDS: '1000' });
   const { ns } = bed;
   const events = generateRatings({ users: 80, count: 15_000, seed: 11, lateFraction: 0.1 });
 

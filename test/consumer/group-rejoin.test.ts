@@ -11,12 +11,7 @@ import { ServiceProcess } from '../support/service-process';
  * keep rejoining and consume everything once the group is free, without a restart.
  */
 describe('consumer group join refused by the broker', () => {
-  const bed = new ConsumerTestBed('rejoin', {
-    LOG_LEVEL: 'info',
-    BATCH_INTERVAL_MS: '1000',
-    BATCH_MAX_RECORDS: '2000',
-    KAFKA_PARTITIONS: '3',
-  });
+  const bed = ConsumerTestBed.withShortBatches('rejoin', { BATCH_MAX_RECORDS: '2000' });
   const { ns } = bed;
   const events = generateRatings({ users: 30, count: 3_000, seed: 53, lateFraction: 0.1 });
   let squatter: Consumer | undefined;

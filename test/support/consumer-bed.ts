@@ -21,6 +21,11 @@ export class ConsumerTestBed {
     this.ns = testNamespace(label, env);
   }
 
+  /** A bed for a fault or crash test: info logs (the test reads them), 1 s batches, 3 partitions. */
+  static withShortBatches(label: string, env: Env = {}): ConsumerTestBed {
+    return new ConsumerTestBed(label, { LOG_LEVEL: 'info', BATCH_INTERVAL_MS: '1000', KAFKA_PARTITIONS: '3', ...env });
+  }
+
   async setUp(): Promise<void> {
     await this.ns.migrate();
     this.kafka = new KafkaConnection(this.ns.config);

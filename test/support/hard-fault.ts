@@ -30,13 +30,7 @@ export class HardFaultBed {
   readonly infra = new LocalInfra();
 
   constructor(name: string, seed: number, env: Env = {}) {
-    this.bed = new ConsumerTestBed(name, {
-      LOG_LEVEL: 'info',
-      BATCH_INTERVAL_MS: String(HARD_FAULT_BATCH_MS),
-      BATCH_MAX_RECORDS: '500',
-      KAFKA_PARTITIONS: '3',
-      ...env,
-    });
+    this.bed = ConsumerTestBed.withShortBatches(name, { BATCH_MAX_RECORDS: '500', ...env });
     this.sequence = faultLoad({ count: 4000, users: 50, seed }).sequence;
   }
 
