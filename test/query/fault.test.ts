@@ -83,7 +83,9 @@ describe('query service under fault', () => {
     const tools: INestApplication = await bootModule([CassandraModule, KafkaModule], ns.env);
     try {
       const session = tools.get(CassandraSession);
-      return await use(new PipelineFixture(session, tools.get(KafkaConnection), ns.config.kafka.topics.stats));
+      return await use(
+        new PipelineFixture(session, ns.config, tools.get(KafkaConnection), ns.config.kafka.topics.stats),
+      );
     } finally {
       await tools.close();
     }
