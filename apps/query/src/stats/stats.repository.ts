@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CassandraSession, Row, USERS_BY_HOUR_BUCKETS } from '@reeltime/cassandra';
 import { RATING_MAX, StatsAggregate } from '@reeltime/contracts';
 import { QueryError } from '../api/query-error';
+import { PAGE_STATE_FORMAT } from '../api/validation';
 import { ReadDeadline } from '../platform/read-deadline';
 
 export interface StoredHourStats extends StatsAggregate {
@@ -55,7 +56,6 @@ const CQL = {
   usersFrom: 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket IN ? AND name >= ?',
 } as const;
 
-const PAGE_STATE = /^[A-Za-z0-9_-]{1,8192}$/;
 const ALL_BUCKETS = Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) => bucket);
 
 /**
@@ -73,11 +73,12 @@ export function prefixEnd(prefix: string): string | undefined {
   return undefined;
 }
 
+const badPageState = () => new QueryError('bad_request', 'pageState is not a valid page state', { field: 'pageState' });
+
 /** The API's page state (base64url) to the driver's (hex); a malformed one is the client's fault. */
 function driverPageState(pageState: string | undefined): string | undefined {
   if (pageState === undefined) return undefined;
-  if (!PAGE_STATE.test(pageState))
-    throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+  if (!PAGE_STATE_FORMAT.test(pageState)) throw badPageState();
   return Buffer.from(pageState, 'base64url').toString('hex');
 }
 
@@ -97,7 +98,7 @@ async function readPage(
     return await session.page(cql, params, limit, driverState, { readTimeoutMs });
   } catch (err) {
     if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
-      throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+      throw badPageState();
     }
     throw err;
   }
