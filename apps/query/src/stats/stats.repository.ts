@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CassandraSession, Row, USERS_BY_HOUR_BUCKETS } from '@reeltime/cassandra';
 import { RATING_MAX, StatsAggregate } from '@reeltime/contracts';
+import { errors, types } from 'cassandra-driver';
 import { QueryError } from '../api/query-error';
 import { PAGE_STATE_FORMAT } from '../api/validation';
 import { ReadDeadline } from '../platform/read-deadline';
@@ -85,6 +86,17 @@ function driverPageState(pageState: string | undefined): string | undefined {
 const apiPageState = (driverState: string | undefined) =>
   driverState ? Buffer.from(driverState, 'hex').toString('base64url') : undefined;
 
+/**
+ * Cassandra's answer to a page state it did not issue: a protocol error ("Invalid value for the paging
+ * state"), or an invalid request where the state decodes but does not fit the statement.
+ */
+const PAGE_STATE_REFUSALS: ReadonlySet<number> = new Set([
+  types.responseErrorCodes.protocolError,
+  types.responseErrorCodes.invalid,
+]);
+const refusedPageState = (err: unknown): boolean =>
+  err instanceof errors.ResponseError && PAGE_STATE_REFUSALS.has(err.code);
+
 /** Reads one page, translating Cassandra's refusal of a page state it did not issue into a 400. */
 async function readPage(
   session: CassandraSession,
@@ -97,9 +109,7 @@ async function readPage(
   try {
     return await session.page(cql, params, limit, driverState, { readTimeoutMs });
   } catch (err) {
-    if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
-      throw badPageState();
-    }
+    if (driverState !== undefined && refusedPageState(err)) throw badPageState();
     throw err;
   }
 }
