@@ -1,7 +1,16 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, normalizeIp } from '@nestjs/throttler';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModule,
+  ThrottlerStorage,
+  getStorageToken,
+  normalizeIp,
+} from '@nestjs/throttler';
 import { AppConfig } from '@reeltime/config';
+import type { Request, Response } from 'express';
 import type { Socket } from 'socket.io';
+import { toErrorBody } from './error-edge';
 import { QueryError } from './query-error';
 
 /**
@@ -54,6 +63,34 @@ export class LiveRateLimitGuard extends ThrottlerGuard {
   ): Promise<void> {
     const text = await this.getErrorMessage(context, detail);
     throw new QueryError('rate_limited', text, { retryAfterSeconds: detail.timeToBlockExpire });
+  }
+}
+
+/**
+ * The same budget for the answers the cached-answers middleware writes ahead of Nest (and its guards):
+ * it asks this first, with the guard's storage and key, so a cached route is no way around the limit.
+ */
+@Injectable()
+export class RestRateLimit {
+  constructor(
+    @Inject(getStorageToken()) private readonly storage: ThrottlerStorage,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Counts the request; true when it may go on, otherwise it has been answered 429. */
+  async admit(req: Request, res: Response): Promise<boolean> {
+    const limit = this.config.query.restRateLimit;
+    if (limit === 0) return true;
+    const ttl = this.config.query.rateWindowMs;
+    const key = budgetKey('http', normalizeIp(req.ip ?? ''));
+    const record = await this.storage.increment(key, ttl, limit, ttl, THROTTLER);
+    if (!record.isBlocked) return true;
+    const text = message({ limit, ttl, timeToBlockExpire: record.timeToBlockExpire }, 'requests');
+    const body = toErrorBody(new QueryError('rate_limited', text, { retryAfterSeconds: record.timeToBlockExpire }));
+    res.status(body.statusCode).setHeader('Retry-After', String(record.timeToBlockExpire));
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(body));
+    return false;
   }
 }
 

@@ -4,7 +4,7 @@ import { AppConfig } from '@reeltime/config';
 import { MetricsRegistry, validationPipe } from '@reeltime/observability';
 import { Clock, SystemClock } from '@reeltime/runtime';
 import { HttpErrorFilter } from '../api/error-edge';
-import { rateLimitModule } from '../api/rate-limit';
+import { RestRateLimit, rateLimitModule } from '../api/rate-limit';
 import { AnswerCache } from '../cache/answer-cache';
 import { withCacheMetrics } from '../cache/cache.metrics';
 import { InstanceId, RandomInstanceId } from './instance-id';
@@ -39,7 +39,8 @@ const answerCache: Provider = {
     { provide: InstanceId, useClass: RandomInstanceId },
     ReadDeadline,
     answerCache,
+    RestRateLimit,
   ],
-  exports: [Clock, InstanceId, ReadDeadline, AnswerCache],
+  exports: [Clock, InstanceId, ReadDeadline, AnswerCache, RestRateLimit],
 })
 export class QueryPlatformModule {}

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { QueryPlatformModule } from '../platform/platform.module';
-import { CachedAnswerInterceptor } from './cached-answer.interceptor';
 import { CassandraStatsRepository, StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';
 import { UsersController } from './users.controller';
@@ -9,7 +8,7 @@ import { UsersController } from './users.controller';
 @Module({
   imports: [QueryPlatformModule],
   controllers: [UsersController],
-  providers: [{ provide: StatsRepository, useClass: CassandraStatsRepository }, StatsService, CachedAnswerInterceptor],
+  providers: [{ provide: StatsRepository, useClass: CassandraStatsRepository }, StatsService],
   exports: [StatsService],
 })
 export class StatsModule {}

@@ -3,7 +3,6 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HourlyStats } from '@reeltime/contracts';
 import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, UsersQuery, hourOf } from './stats.dto';
 import { AverageAnswer, MoviesAnswer, StatsService, UsersAnswer } from './stats.service';
-import { AnswersFromCache } from './cached-answer.interceptor';
 import { ReadTokenGuard } from '../api/read-token.guard';
 import { MAX_RANGE_HOURS } from '../api/validation';
 import { RestRateLimitGuard } from '../api/rate-limit';
@@ -28,7 +27,6 @@ export class UsersController {
   @Get('users/:name/hours/:hour/average')
   @ApiOperation({ summary: "A user's average rating in one hour (null when the user did not rate)" })
   @ApiOkResponse({ type: AverageAnswerDto })
-  @AnswersFromCache('average')
   average(@Param() p: UserHourParams): Promise<AverageAnswer> {
     return this.stats.average(p.name, hourOf(p.hour));
   }
@@ -43,7 +41,6 @@ export class UsersController {
   @Get('users/:name/hours/:hour/stats')
   @ApiOperation({ summary: "A user's hourly stats (count 0 when the user did not rate)" })
   @ApiOkResponse({ type: HourlyStatsDto })
-  @AnswersFromCache('stats')
   hourStats(@Param() p: UserHourParams): Promise<HourlyStats> {
     return this.stats.stats(p.name, hourOf(p.hour));
   }
