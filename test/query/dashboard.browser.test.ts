@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HOUR_MS, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
-import { Browser, Page, chromium } from 'playwright-core';
+import { Page } from 'playwright-core';
+import { browserForSuite } from '../support/browser';
 import { testNamespace } from '../support/namespace';
 import { PipelineFixture } from './fixtures';
-import { QueryUnderTest, startQuery } from './query-app';
+import { queryForSuite } from './query-app';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts');
 const rating = PipelineFixture.rating;
 
@@ -34,25 +34,13 @@ async function watchProblems(page: Page): Promise<() => Promise<string[]>> {
 
 describe('dashboard in headless Chromium', () => {
   const ns = testNamespace('querybrowser', { QUERY_TRENDING_REFRESH_MS: '1000', QUERY_FEED_INTERVAL_MS: '200' });
-  let q: QueryUnderTest;
-  let browser: Browser;
-
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install chromium) to run this test`);
-    }
     // Stay clear of an hour boundary: the page's "this hour" and the data's must be the same hour.
     const toNextHour = hourStart(Date.now()) + HOUR_MS - Date.now();
     if (toNextHour < 60_000) await new Promise((r) => setTimeout(r, toNextHour + 1000));
-    await ns.migrate();
-    q = await startQuery(ns);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await q?.app.close();
-    await ns.drop();
-  });
+  const q = queryForSuite(ns);
+  const chromium = browserForSuite();
 
   it('shows a picked user’s current hour and updates it live when new data is committed', async () => {
     const name = 'Browser Bea';
@@ -67,7 +55,7 @@ describe('dashboard in headless Chromium', () => {
       ...others.map((o, i) => rating(o, ['Heat (1995)', 'Alien (1979)', 'Heat (1995)'][i], 5 + i, now - 500)),
     ]);
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 860 } });
     const problems: string[] = [];
     const pageProblems = await watchProblems(page);
     const response = await page.goto(q.url);
@@ -113,7 +101,7 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('shows the OpenAPI page under the same policy', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     const problems = await watchProblems(page);
     await page.goto(`${q.url}/docs`);
     await page.waitForSelector('.swagger-ui .opblock');
@@ -124,24 +112,13 @@ describe('dashboard in headless Chromium', () => {
 describe('dashboard in headless Chromium with QUERY_READ_TOKEN', () => {
   const token = 'dashboard-read-token-0123456789';
   const ns = testNamespace('querybrowsertoken', { QUERY_READ_TOKEN: token });
-  let q: QueryUnderTest;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    await ns.migrate();
-    q = await startQuery(ns);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await q?.app.close();
-    await ns.drop();
-  });
+  const q = queryForSuite(ns);
+  const chromium = browserForSuite();
 
   it('works when opened as /#token=…, and keeps the token out of the address bar', async () => {
     const name = 'Token Tess';
     await q.fixture.commit([rating(name, 'Heat (1995)', 8, Date.now() - 1000)]);
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     const problems = await watchProblems(page);
     await page.goto(`${q.url}/#token=${token}`);
     await page.waitForFunction(() => document.querySelector('#connection')?.classList.contains('on'));

@@ -83,7 +83,9 @@ describe('query service under fault', () => {
     const tools: INestApplication = await bootModule([CassandraModule, KafkaModule], ns.env);
     try {
       const session = tools.get(CassandraSession);
-      return await use(new PipelineFixture(session, tools.get(KafkaConnection), ns.config.kafka.topics.stats));
+      return await use(
+        new PipelineFixture(session, ns.config, tools.get(KafkaConnection), ns.config.kafka.topics.stats),
+      );
     } finally {
       await tools.close();
     }
@@ -162,6 +164,16 @@ describe('query service under fault', () => {
     expect((await timedGet(`${query.url}/health`)).status).toBe(503);
   }
 
+  /** Once Cassandra is back (`since`): how long until uncached reads and readiness answer 200 again. */
+  async function recordRecovery(label: string, event: string, since: number): Promise<void> {
+    const [rest, ready] = await Promise.all([
+      until(200, uncached, since),
+      until(200, () => `${query.url}/health/ready`, since),
+    ]);
+    figures[`${label}: first REST 200 after ${event}`] = rest.afterMs;
+    figures[`${label}: readiness 200 after ${event}`] = ready.afterMs;
+  }
+
   /** While Cassandra is away: every uncached read is a 503 with the error body, each within 1 s. */
   async function expectFastUnavailable(label: string, since: number): Promise<void> {
     const { afterMs, answers } = await until(503, uncached, since, 10_000);
@@ -203,13 +215,7 @@ describe('query service under fault', () => {
       } finally {
         await infra.cassandra.start();
       }
-      const backAt = Date.now();
-      const [rest, ready] = await Promise.all([
-        until(200, uncached, backAt),
-        until(200, () => `${query.url}/health/ready`, backAt),
-      ]);
-      figures['cassandra kill -9: first REST 200 after the restart'] = rest.afterMs;
-      figures['cassandra kill -9: readiness 200 after the restart'] = ready.afterMs;
+      await recordRecovery('cassandra kill -9', 'the restart', Date.now());
       expect(
         (await timedGet(`${query.url}/api/users/${encodeURIComponent(name)}/hours/${hourIso}/average`)).body,
       ).toEqual({ name, hour: hourIso, average: 7, count: 1 });
@@ -233,13 +239,7 @@ describe('query service under fault', () => {
       } finally {
         process.kill(cassandra, 'SIGCONT');
       }
-      const backAt = Date.now();
-      const [rest, ready] = await Promise.all([
-        until(200, uncached, backAt),
-        until(200, () => `${query.url}/health/ready`, backAt),
-      ]);
-      figures['cassandra SIGSTOP: first REST 200 after SIGCONT'] = rest.afterMs;
-      figures['cassandra SIGSTOP: readiness 200 after SIGCONT'] = ready.afterMs;
+      await recordRecovery('cassandra SIGSTOP', 'SIGCONT', Date.now());
     }));
 
   it('keeps serving cached answers (at most QUERY_CACHE_TTL_MS old) and its sockets while Kafka is killed (-9), and pushes stats again once it is back', async () => {

@@ -1,26 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CassandraSession,
-  USERS_BY_HOUR_BUCKETS,
-  bucketOf,
-  trendingBucketOf,
-  trendingHourBucketOf,
-} from '@reeltime/cassandra';
+import { CassandraSession, bucketOf } from '@reeltime/cassandra';
+import { AppConfig } from '@reeltime/config';
 import { HourlyStats, Rating, aggregateRatings, hourStart, minuteStart, toHourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
+import { CassandraRatingsStore } from '../../apps/consumer/src/storage/cassandra-ratings.store';
+
+/** The consumer writes each step of a flush unconditionally here (no rebalance to stop it). */
+const proceed = (): void => undefined;
 
 /**
- * Writes what the consumer would write, with the real schema, so the query service's tests do not
- * depend on the consumer: raw rows, the users of the hour, the trending rows, and the exact stats.
+ * Writes what the consumer would write, through the consumer's own store (its statements, the real
+ * schema), so the query service's tests do not depend on the consumer's pipeline: raw rows, the users
+ * of the hour, the trending rows, and the exact stats.
  */
 export class PipelineFixture {
   private producer?: Producer;
+  private readonly store: CassandraRatingsStore;
 
   constructor(
-    private readonly session: CassandraSession,
+    session: CassandraSession,
+    config: AppConfig,
     private readonly kafka: KafkaConnection,
     private readonly statsTopic: string,
-  ) {}
+  ) {
+    this.store = new CassandraRatingsStore(session, config);
+  }
 
   static rating(name: string, movie: string, rating: number, time: number): Rating {
     return { id: randomUUID(), name, movie, rating, time };
@@ -28,48 +32,30 @@ export class PipelineFixture {
 
   async writeRatings(ratings: Rating[]): Promise<void> {
     for (const r of ratings) {
-      const hour = new Date(hourStart(r.time));
-      await this.session.execute(
-        'INSERT INTO records (name, hour, time, id, movie, rating) VALUES (?, ?, ?, ?, ?, ?)',
-        [r.name, hour, new Date(r.time), r.id, r.movie, r.rating],
-      );
-      await this.session.execute('INSERT INTO users_by_hour (hour, bucket, name) VALUES (?, ?, ?)', [
-        hour,
-        bucketOf(r.name, USERS_BY_HOUR_BUCKETS),
-        r.name,
-      ]);
-      // The consumer's trending rows, per minute and per hour: this movie's count and sum there, for the
-      // Kafka partition the user's events would sit in (read, add one, write back).
+      const hour = hourStart(r.time);
+      await this.store.writeRecords([{ name: r.name, hour, ratings: [r] }], proceed);
+      await this.store.markActive([{ name: r.name, hour }]);
+      // The trending rows, per minute and per hour: this movie's count and sum there, for the Kafka
+      // partition the user's events would sit in (read, add one, write back).
       const source = bucketOf(r.name, 6);
-      for (const [table, column, start, bucket] of [
-        ['movie_counts_by_minute', 'minute', minuteStart(r.time), trendingBucketOf(source)],
-        ['movie_counts_by_hour', 'hour', hourStart(r.time), trendingHourBucketOf(source)],
+      for (const [span, start] of [
+        ['minute', minuteStart(r.time)],
+        ['hour', hour],
       ] as const) {
-        const key = [new Date(start), bucket, r.movie, source];
-        const [row] = await this.session.execute(
-          `SELECT count, sum FROM ${table} WHERE ${column} = ? AND bucket = ? AND movie = ? AND source = ?`,
-          key,
-        );
-        await this.session.execute(
-          `INSERT INTO ${table} (${column}, bucket, movie, source, count, sum, counted_to) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          [...key, ((row?.get('count') as number) ?? 0) + 1, ((row?.get('sum') as number) ?? 0) + r.rating, -1],
-        );
+        const counted = (await this.store.readMovieCounts(span, start, source)).find((m) => m.movie === r.movie);
+        const { count, sum } = counted ?? { count: 0, sum: 0 };
+        const row = { movie: r.movie, count: count + 1, sum: sum + r.rating, countedTo: -1 };
+        await this.store.writeMovieCounts(span, start, source, [row]);
       }
     }
   }
 
   /** Recomputes one (user, hour)'s stats from its `records` rows and stores them, as the consumer does. */
   async writeStats(name: string, hour: number, updatedAt = Date.now()): Promise<HourlyStats> {
-    const rows = await this.session.all('SELECT rating FROM records WHERE name = ? AND hour = ?', [
-      name,
-      new Date(hour),
-    ]);
-    const agg = aggregateRatings(rows.map((r) => r.get('rating') as number));
-    await this.session.execute(
-      'INSERT INTO user_hour_stats (name, hour, count, sum, min, max, histogram, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [name, new Date(hour), agg.count, agg.sum, agg.min, agg.max, agg.histogram, new Date(updatedAt)],
-    );
-    return toHourlyStats(name, hour, agg, updatedAt);
+    const [rows] = await this.store.readHours([{ name, hour }]);
+    const stats = aggregateRatings(rows.map((r) => r.rating));
+    await this.store.writeStats([{ name, hour, stats, updatedAt }], proceed);
+    return toHourlyStats(name, hour, stats, updatedAt);
   }
 
   /** Publishes stats on the stats topic, key = name, as the consumer does after a commit. */

@@ -26,6 +26,7 @@ export async function startQuery(ns: TestNamespace, extra: Env = {}): Promise<Qu
   });
   const fixture = new PipelineFixture(
     app.get(CassandraSession),
+    ns.config,
     app.get(KafkaConnection),
     ns.config.kafka.topics.stats,
   );

@@ -16,3 +16,15 @@ export async function launchChromium(): Promise<Browser> {
   }
   return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 }
+
+/** A suite's browser: launched before the suite, closed after it. The object is filled in by beforeAll. */
+export function browserForSuite(): { browser: Browser } {
+  const suite = {} as { browser: Browser };
+  beforeAll(async () => {
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await (suite.browser as Browser | undefined)?.close();
+  });
+  return suite;
+}

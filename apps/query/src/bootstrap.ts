@@ -4,12 +4,12 @@ import type { IncomingMessage } from 'node:http';
 import { AppConfig, Env } from '@reeltime/config';
 import { startService } from '@reeltime/observability';
 import { RestRateLimit } from './api/rate-limit';
-import { LiveIoAdapter, originAllowed } from './live/live-io.adapter';
 import { FeedTransport } from './feed/ratings-feed';
+import { LiveIoAdapter, originAllowed } from './live/live-io.adapter';
+import { StatsTransport } from './live/stats-subscription';
 import { QueryModule } from './query.module';
 import { cachedAnswers } from './stats/cached-answers.middleware';
 import { StatsService } from './stats/stats.service';
-import { StatsTransport } from './updates/stats-subscription';
 
 /** Starts the query service; tests call this with overrides for their own keyspace, topics and port. */
 export function bootstrap(overrides: Env = {}): Promise<INestApplication> {

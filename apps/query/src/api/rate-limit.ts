@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExecutionContext, Inject, Injectable, WsExceptionFilter } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import {
   ThrottlerGuard,
   ThrottlerLimitDetail,
@@ -10,12 +10,14 @@ import {
 import { AppConfig } from '@reeltime/config';
 import type { Request, Response } from 'express';
 import type { Socket } from 'socket.io';
+import { toErrorBody } from './error-edge';
+import { QueryError } from './query-error';
 
 /**
  * Rate limits per client (@nestjs/throttler, its in-memory storage): every REST request under /api counts
  * against one budget per client address, and every socket.io event against another, each
  * QUERY_RATE_LIMIT / QUERY_LIVE_RATE_LIMIT per QUERY_RATE_WINDOW_MS (0: no limit). Over it, REST answers
- * 429 with Retry-After, and a socket event gets an error ack without being handled.
+ * 429 with Retry-After, and a socket event gets an error ack (api/error-edge.ts) without being handled.
  */
 
 /** The key of a client's budget: one per transport and address, whatever the route (the default is per route). */
@@ -43,18 +45,7 @@ export const rateLimitModule = ThrottlerModule.forRootAsync({
 @Injectable()
 export class RestRateLimitGuard extends ThrottlerGuard {}
 
-/** A socket event over its client's budget. */
-export class LiveRateLimited extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-    this.name = 'LiveRateLimited';
-  }
-}
-
-/** On the gateway's event handlers: the client is the socket's remote address. */
+/** On the gateway's event handlers: the client is the socket's remote address; over budget, a rate_limited QueryError. */
 @Injectable()
 export class LiveRateLimitGuard extends ThrottlerGuard {
   protected override getRequestResponse(context: ExecutionContext) {
@@ -70,19 +61,8 @@ export class LiveRateLimitGuard extends ThrottlerGuard {
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new LiveRateLimited(await this.getErrorMessage(context, detail), detail.timeToBlockExpire);
-  }
-}
-
-/** Answers a limited event in its ack, `{ok:false, error, retryAfter}` (seconds), the gateway's error shape. */
-@Catch(LiveRateLimited)
-export class LiveRateLimitFilter implements WsExceptionFilter<LiveRateLimited> {
-  catch(exception: LiveRateLimited, host: ArgumentsHost): void {
-    // socket.io handler arguments: the socket, the payload, then the ack when the client asked for one.
-    const ack: unknown = host.getArgByIndex(2);
-    const answer = { ok: false, error: exception.message, retryAfter: exception.retryAfterSeconds };
-    if (typeof ack === 'function') (ack as (a: unknown) => void)(answer);
-    else host.switchToWs().getClient<Socket>().emit('exception', answer);
+    const text = await this.getErrorMessage(context, detail);
+    throw new QueryError('rate_limited', text, { retryAfterSeconds: detail.timeToBlockExpire });
   }
 }
 
@@ -105,12 +85,9 @@ export class RestRateLimit {
     const key = budgetKey('http', normalizeIp(req.ip ?? ''));
     const record = await this.storage.increment(key, ttl, limit, ttl, THROTTLER);
     if (!record.isBlocked) return true;
-    const body = {
-      statusCode: 429,
-      error: 'Too Many Requests',
-      message: message({ limit, ttl, timeToBlockExpire: record.timeToBlockExpire }, 'requests'),
-    };
-    res.status(429).setHeader('Retry-After', String(record.timeToBlockExpire));
+    const text = message({ limit, ttl, timeToBlockExpire: record.timeToBlockExpire }, 'requests');
+    const body = toErrorBody(new QueryError('rate_limited', text, { retryAfterSeconds: record.timeToBlockExpire }));
+    res.status(body.statusCode).setHeader('Retry-After', String(record.timeToBlockExpire));
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(body));
     return false;

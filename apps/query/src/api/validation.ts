@@ -1,5 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { HOUR_MS, parseHour } from '@reeltime/contracts';
-import { ValidateBy, ValidationOptions } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidationOptions } from 'class-validator';
 
 export const MAX_RANGE_HOURS = 168;
 
@@ -43,5 +46,40 @@ export function IsHourRangeEnd(options?: ValidationOptions): PropertyDecorator {
       },
     },
     options,
+  );
+}
+
+/** Decorators applied as if stacked above a property (the last one first), so rules keep their order. */
+const stacked = (...decorators: PropertyDecorator[]) => applyDecorators(...decorators.reverse());
+
+/** A query's optional `limit`: an integer from 1 to `max`, `fallback` when absent. */
+export function PageLimit(max: number, fallback: number, description?: string): PropertyDecorator {
+  const rule = `limit must be from 1 to ${max}`;
+  return stacked(
+    ApiPropertyOptional({
+      type: 'integer',
+      minimum: 1,
+      maximum: max,
+      default: fallback,
+      ...(description === undefined ? {} : { description }),
+    }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt({ message: 'limit must be an integer' }),
+    Min(1, { message: rule }),
+    Max(max, { message: rule }),
+  );
+}
+
+/** A page state as the API hands it out: base64url of the driver's page state. */
+export const PAGE_STATE_FORMAT = /^[A-Za-z0-9_-]{1,8192}$/;
+
+/** A query's optional `pageState`: the opaque token of the previous page. */
+export function PageState(): PropertyDecorator {
+  return stacked(
+    ApiPropertyOptional({ description: 'opaque token from the previous page', pattern: PAGE_STATE_FORMAT.source }),
+    IsOptional(),
+    IsString({ message: 'pageState must be a string' }),
+    Matches(PAGE_STATE_FORMAT, { message: 'pageState is not a valid page state' }),
   );
 }

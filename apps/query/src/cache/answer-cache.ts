@@ -1,3 +1,4 @@
+import { Clock, SystemClock } from '@reeltime/runtime';
 import { LRUCache } from 'lru-cache';
 
 interface Entry {
@@ -26,7 +27,7 @@ export interface AnswerCacheOptions {
    */
   ttlMs?: number;
   /** The clock the age of an answer is measured with (milliseconds). */
-  clock?: { now(): number };
+  clock?: Clock;
   /** Bytes (see answerBytes) the answers may take; a miss's LRU gets MISS_SHARE of it on top. Unset: no byte bound. */
   maxBytes?: number;
   /** Longest a miss (an answer that found nothing) is kept; unset: as long as any answer. */
@@ -65,13 +66,13 @@ export class AnswerCache {
   hits = 0;
   misses = 0;
 
-  private readonly clock: { now(): number };
+  private readonly clock: Clock;
 
   constructor(
     readonly maxEntries: number,
     options: AnswerCacheOptions = {},
   ) {
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? new SystemClock();
     const lru = (ttlMs: number | undefined, maxBytes: number | undefined) =>
       new LRUCache<string, Entry>({
         max: maxEntries,

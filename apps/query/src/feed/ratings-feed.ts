@@ -2,8 +2,8 @@ import { Controller, Injectable } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { AppConfig } from '@reeltime/config';
 import { decodeRatingEvent } from '@reeltime/contracts';
-import { KafkaBatch, KafkaBatchServer, KafkaConnection } from '@reeltime/kafka';
-import { InstanceId } from '../platform/instance-id';
+import { KafkaBatch } from '@reeltime/kafka';
+import { instanceTransport } from '../platform/instance-transport';
 import { LatestSample } from './feed-sample';
 import { Clock, RateMeter } from '@reeltime/runtime';
 
@@ -20,27 +20,17 @@ export const FEED_SAMPLE_SIZE = 3;
 export const FEED_TRANSPORT = Symbol('ratings-feed');
 
 /**
- * Reads `ratings` from its end with a group of this instance's own, for the dashboard. The ticker and
- * ratings/s are extras: the service starts (and the transport keeps retrying) without them.
+ * Reads `ratings` from its end, for the dashboard. The ticker and ratings/s are extras: the service
+ * starts (and the transport keeps retrying) without them.
  */
-@Injectable()
-export class FeedTransport extends KafkaBatchServer {
-  constructor(kafka: KafkaConnection, config: AppConfig, instance: InstanceId) {
-    super(
-      kafka,
-      {
-        groupId: `${config.kafka.queryGroupPrefix}.${instance.value}.feed`,
-        topics: { ratings: config.kafka.topics.ratings },
-        consumer: { sessionTimeout: 30_000, maxWaitTimeInMs: 1000 },
-        start: 'latest',
-        onStartFailure: 'retry',
-        waitMs: 0,
-        ownGroup: true,
-      },
-      FEED_TRANSPORT,
-    );
-  }
-}
+export class FeedTransport extends instanceTransport({
+  purpose: 'feed',
+  topic: (config) => ({ ratings: config.kafka.topics.ratings }),
+  consumer: { sessionTimeout: 30_000, maxWaitTimeInMs: 1000 },
+  start: 'latest',
+  waitMs: 0,
+  id: FEED_TRANSPORT,
+}) {}
 
 /** Counts every rating (ratings/s) and keeps the newest few for the live ticker. It never writes anything. */
 @Injectable()

@@ -1,14 +1,7 @@
 import { checkBearer } from '@reeltime/observability';
 import type { Socket } from 'socket.io';
-
-export class LiveAccessError extends Error {
-  constructor(
-    message: string,
-    readonly data: { status: 401 | 403 },
-  ) {
-    super(message);
-  }
-}
+import { toHandshakeError } from '../api/error-edge';
+import { QueryError } from '../api/query-error';
 
 /**
  * The /live namespace's handshake check: with QUERY_READ_TOKEN set, a client must send it as
@@ -23,9 +16,11 @@ export function liveAccess(readToken: string | undefined) {
       case 'ok':
         return next();
       case 'missing':
-        return next(new LiveAccessError('unauthorized: send the read token as auth.token', { status: 401 }));
+        return next(
+          toHandshakeError(new QueryError('unauthorized', 'unauthorized: send the read token as auth.token')),
+        );
       case 'wrong':
-        return next(new LiveAccessError('forbidden: wrong read token', { status: 403 }));
+        return next(toHandshakeError(new QueryError('forbidden', 'forbidden: wrong read token')));
     }
   };
 }

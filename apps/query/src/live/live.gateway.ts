@@ -13,17 +13,19 @@ import { MetricsRegistry } from '@reeltime/observability';
 import { Gauge } from 'prom-client';
 import type { Namespace, Socket } from 'socket.io';
 import { Subscription } from 'rxjs';
-import { LiveRateLimitFilter, LiveRateLimitGuard } from '../api/rate-limit';
+import { ErrorAck, LiveErrorFilter } from '../api/error-edge';
+import { QueryError } from '../api/query-error';
+import { LiveRateLimitGuard } from '../api/rate-limit';
 import { RatingsFeed } from '../feed/ratings-feed';
 import { StatsService } from '../stats/stats.service';
 import { SystemService } from '../system/system.service';
 import { parseWindow } from '../trending/trending';
 import { TrendingService } from '../trending/trending.service';
-import { StatsSubscription } from '../updates/stats-subscription';
+import { StatsSubscription } from './stats-subscription';
 import { readSubscription } from './subscription';
 
-/** `retryAfter` (seconds): the client sent more events than QUERY_LIVE_RATE_LIMIT allows; nothing was done. */
-export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string; retryAfter?: number };
+/** An error's `retryAfter` (seconds): the client sent more events than QUERY_LIVE_RATE_LIMIT allows; nothing was done. */
+export type SubscribeAck = { ok: true; stats: HourlyStats[] } | ErrorAck;
 
 export const LIVE_TRENDING_WINDOW = '10m';
 const TRENDING_LIMIT = 10;
@@ -33,6 +35,13 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 
 const room = (name: string) => `user:${name}`;
 
+/** The name a `subscribe`/`unsubscribe` payload names, or a bad_request QueryError saying what is wrong. */
+function subscriptionName(body: unknown): string {
+  const request = readSubscription(body);
+  if (!request.ok) throw new QueryError('bad_request', request.error, { field: 'name' });
+  return request.name;
+}
+
 /**
  * socket.io namespace /live: per-user `stats` pushes (rooms), a throttled `feed`, periodic
  * `trending` and `system`. Each instance pushes to its own sockets from its own stats subscription.
@@ -40,7 +49,8 @@ const room = (name: string) => `user:${name}`;
 @WebSocketGateway({ namespace: '/live' })
 // Every event counts against its client's budget; one over it is answered in its ack and not handled.
 @UseGuards(LiveRateLimitGuard)
-@UseFilters(LiveRateLimitFilter)
+// Every error an event meets is answered in its ack, one way (api/error-edge.ts).
+@UseFilters(LiveErrorFilter)
 export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveGateway.name);
   @WebSocketServer() private readonly server!: Namespace;
@@ -108,30 +118,19 @@ export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap,
 
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
-    const request = readSubscription(body);
-    if (!request.ok) return { ok: false, error: request.error };
+    const name = subscriptionName(body);
     const rooms = [...socket.rooms].filter((r) => r.startsWith('user:'));
-    if (!rooms.includes(room(request.name)) && rooms.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
-      return { ok: false, error: `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection` };
+    if (!rooms.includes(room(name)) && rooms.length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+      throw new QueryError('bad_request', `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`);
     }
-    try {
-      // Join first, then read: an update landing in between is pushed, never missed.
-      await socket.join(room(request.name));
-      return { ok: true, stats: await this.stats.currentAndPrevious(request.name) };
-    } catch (err) {
-      this.logger.warn({ msg: 'subscribe failed', err: String(err) });
-      return { ok: false, error: 'stats are unavailable right now, retry shortly' };
-    }
+    // Join first, then read: an update landing in between is pushed, never missed.
+    await socket.join(room(name));
+    return { ok: true, stats: await this.stats.currentAndPrevious(name) };
   }
 
   @SubscribeMessage('unsubscribe')
-  async unsubscribe(
-    @ConnectedSocket() socket: Socket,
-    @MessageBody() body: unknown,
-  ): Promise<{ ok: boolean; error?: string }> {
-    const request = readSubscription(body);
-    if (!request.ok) return { ok: false, error: request.error };
-    await socket.leave(room(request.name));
+  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: true }> {
+    await socket.leave(room(subscriptionName(body)));
     return { ok: true };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
+import { waitAtMost } from '@reeltime/runtime';
 import { QueryError } from '../api/query-error';
 
 /**
@@ -17,29 +18,15 @@ export class ReadDeadline {
   }
 
   /**
-   * `read`'s answer, or a QueryError('unavailable') once `ms` has passed. `read` gets `ms` to pass on
+   * `read`'s answer, or an `unavailable` QueryError once `ms` has passed. `read` gets `ms` to pass on
    * as the driver timeout of each of its statements, so the driver gives up on them too instead of
    * holding them for its default 12 s.
    */
-  run<T>(read: (readTimeoutMs: number) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new QueryError('unavailable', undefined, `Cassandra did not answer within ${this.ms} ms, retry shortly`),
-          ),
-        this.ms,
-      );
-      read(this.ms).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
+  async run<T>(read: (readTimeoutMs: number) => Promise<T>): Promise<T> {
+    const answer = await waitAtMost(read(this.ms), this.ms);
+    if (answer === 'timeout') {
+      throw new QueryError('unavailable', `Cassandra did not answer within ${this.ms} ms, retry shortly`);
+    }
+    return answer;
   }
 }

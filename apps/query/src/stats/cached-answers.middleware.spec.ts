@@ -1,5 +1,10 @@
+import { DynamicModule } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
+import { APP_GUARD } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
-import { cachedAnswers } from './cached-answers.middleware';
+import { QueryModule } from '../query.module';
+import { GUARDS_DONE_HERE, cachedAnswers } from './cached-answers.middleware';
+import { UsersController } from './users.controller';
 import { StatsService } from './stats.service';
 
 const H = Date.parse('2026-11-21T10:00:00Z');
@@ -42,5 +47,32 @@ describe('cached answers fast path', () => {
     expect(wrong).toMatchObject({ passedOn: true, body: undefined });
     const right = call(url, { average: 7 }, token, { authorization: `Bearer ${token}` });
     expect(right).toMatchObject({ passedOn: false, body: '{"average":7}' });
+  });
+});
+
+describe('cached answers and the guards', () => {
+  const guardsOn = (target: object): unknown[] => (Reflect.getMetadata(GUARDS_METADATA, target) as unknown[]) ?? [];
+
+  /** Every APP_GUARD provider in the module tree: Nest runs those on every route, the cached ones too. */
+  function globalGuards(module: unknown, seen = new Set<unknown>()): unknown[] {
+    if (!module || seen.has(module)) return [];
+    seen.add(module);
+    const dynamic = module as Partial<DynamicModule>;
+    const type = dynamic.module ?? module;
+    const providers = [...(dynamic.providers ?? []), ...((Reflect.getMetadata('providers', type) as unknown[]) ?? [])];
+    const imports = [...(dynamic.imports ?? []), ...((Reflect.getMetadata('imports', type) as unknown[]) ?? [])];
+    const own = providers.filter((p) => (p as { provide?: unknown }).provide === APP_GUARD);
+    return [...own, ...imports.flatMap((m) => globalGuards(m, seen))];
+  }
+
+  it.each([
+    ['average', UsersController.prototype.average],
+    ['stats', UsersController.prototype.hourStats],
+  ])('does itself every guard of GET …/%s, which it answers ahead of Nest', (_route, handler) => {
+    expect([...guardsOn(UsersController), ...guardsOn(handler)]).toEqual(GUARDS_DONE_HERE);
+  });
+
+  it('has no global guard to skip', () => {
+    expect(globalGuards(QueryModule.register())).toEqual([]);
   });
 });

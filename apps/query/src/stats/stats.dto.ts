@@ -1,15 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOUR_FORMAT, IsUserName, NAME_MAX, parseHour } from '@reeltime/contracts';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IsHour, IsHourRangeEnd, MAX_RANGE_HOURS } from '../api/validation';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { IsHour, IsHourRangeEnd, MAX_RANGE_HOURS, PageLimit, PageState } from '../api/validation';
 
 /** The most movies one page of GET …/movies lists. */
 export const MOVIES_PAGE_MAX = 1000;
 /** The most users one page of GET /api/hours/{hour}/users lists (also its default). */
 export const USERS_PAGE_MAX = 1000;
-/** A page state as the API hands it out: base64url of the driver's page state. */
-export const PAGE_STATE_FORMAT = /^[A-Za-z0-9_-]{1,8192}$/;
 const PREFIX_MAX = 100;
 
 /** `hour` has passed IsHour, so it parses. */
@@ -26,8 +23,6 @@ const hourProperty = (description: string, example: string) =>
     pattern: HOUR_FORMAT.source,
     example,
   });
-
-const limitRule = (max: number) => `limit must be from 1 to ${max}`;
 
 export class UserParams {
   @ApiProperty({
@@ -53,40 +48,15 @@ export class HourParams {
 }
 
 export class MoviesQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: MOVIES_PAGE_MAX,
-    default: 100,
-    description: 'movies per page',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: limitRule(MOVIES_PAGE_MAX) })
-  @Max(MOVIES_PAGE_MAX, { message: limitRule(MOVIES_PAGE_MAX) })
+  @PageLimit(MOVIES_PAGE_MAX, 100, 'movies per page')
   limit: number = 100;
 
-  @ApiPropertyOptional({ description: 'opaque token from the previous page', pattern: PAGE_STATE_FORMAT.source })
-  @IsOptional()
-  @IsString({ message: 'pageState must be a string' })
-  @Matches(PAGE_STATE_FORMAT, { message: 'pageState is not a valid page state' })
+  @PageState()
   pageState?: string;
 }
 
 export class UsersQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: USERS_PAGE_MAX,
-    default: USERS_PAGE_MAX,
-    description: 'users per page',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: limitRule(USERS_PAGE_MAX) })
-  @Max(USERS_PAGE_MAX, { message: limitRule(USERS_PAGE_MAX) })
+  @PageLimit(USERS_PAGE_MAX, USERS_PAGE_MAX, 'users per page')
   limit: number = USERS_PAGE_MAX;
 
   @ApiPropertyOptional({
@@ -100,10 +70,7 @@ export class UsersQuery {
   @Length(1, PREFIX_MAX, { message: `prefix must be 1 to ${PREFIX_MAX} characters` })
   prefix?: string;
 
-  @ApiPropertyOptional({ description: 'opaque token from the previous page', pattern: PAGE_STATE_FORMAT.source })
-  @IsOptional()
-  @IsString({ message: 'pageState must be a string' })
-  @Matches(PAGE_STATE_FORMAT, { message: 'pageState is not a valid page state' })
+  @PageState()
   pageState?: string;
 }
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CassandraSession, Row, USERS_BY_HOUR_BUCKETS } from '@reeltime/cassandra';
 import { RATING_MAX, StatsAggregate } from '@reeltime/contracts';
+import { errors, types } from 'cassandra-driver';
 import { QueryError } from '../api/query-error';
+import { PAGE_STATE_FORMAT } from '../api/validation';
 import { ReadDeadline } from '../platform/read-deadline';
 
 export interface StoredHourStats extends StatsAggregate {
@@ -55,7 +57,6 @@ const CQL = {
   usersFrom: 'SELECT name FROM users_by_hour WHERE hour = ? AND bucket IN ? AND name >= ?',
 } as const;
 
-const PAGE_STATE = /^[A-Za-z0-9_-]{1,8192}$/;
 const ALL_BUCKETS = Array.from({ length: USERS_BY_HOUR_BUCKETS }, (_, bucket) => bucket);
 
 /**
@@ -73,16 +74,28 @@ export function prefixEnd(prefix: string): string | undefined {
   return undefined;
 }
 
+const badPageState = () => new QueryError('bad_request', 'pageState is not a valid page state', { field: 'pageState' });
+
 /** The API's page state (base64url) to the driver's (hex); a malformed one is the client's fault. */
 function driverPageState(pageState: string | undefined): string | undefined {
   if (pageState === undefined) return undefined;
-  if (!PAGE_STATE.test(pageState))
-    throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
+  if (!PAGE_STATE_FORMAT.test(pageState)) throw badPageState();
   return Buffer.from(pageState, 'base64url').toString('hex');
 }
 
 const apiPageState = (driverState: string | undefined) =>
   driverState ? Buffer.from(driverState, 'hex').toString('base64url') : undefined;
+
+/**
+ * Cassandra's answer to a page state it did not issue: a protocol error ("Invalid value for the paging
+ * state"), or an invalid request where the state decodes but does not fit the statement.
+ */
+const PAGE_STATE_REFUSALS: ReadonlySet<number> = new Set([
+  types.responseErrorCodes.protocolError,
+  types.responseErrorCodes.invalid,
+]);
+const refusedPageState = (err: unknown): boolean =>
+  err instanceof errors.ResponseError && PAGE_STATE_REFUSALS.has(err.code);
 
 /** Reads one page, translating Cassandra's refusal of a page state it did not issue into a 400. */
 async function readPage(
@@ -96,9 +109,7 @@ async function readPage(
   try {
     return await session.page(cql, params, limit, driverState, { readTimeoutMs });
   } catch (err) {
-    if (driverState !== undefined && /paging state|page state|ProtocolError|Invalid/i.test(String(err))) {
-      throw new QueryError('bad_request', 'pageState', 'pageState is not a valid page state');
-    }
+    if (driverState !== undefined && refusedPageState(err)) throw badPageState();
     throw err;
   }
 }

@@ -1,12 +1,12 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
 import { WINDOW_FORMAT, parseWindow } from './trending';
 import { MAX_TRENDING_LIMIT, TrendingAnswer, TrendingService } from './trending.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
 import { RestRateLimitGuard } from '../api/rate-limit';
 import { ApiReadAccess, ApiReadErrors, TrendingAnswerDto } from '../api/openapi';
+import { PageLimit } from '../api/validation';
 
 export class TrendingQuery {
   @ApiPropertyOptional({
@@ -27,12 +27,7 @@ export class TrendingQuery {
   })
   window: string = '10m';
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TRENDING_LIMIT, default: 10 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: `limit must be from 1 to ${MAX_TRENDING_LIMIT}` })
-  @Max(MAX_TRENDING_LIMIT, { message: `limit must be from 1 to ${MAX_TRENDING_LIMIT}` })
+  @PageLimit(MAX_TRENDING_LIMIT, 10)
   limit: number = 10;
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CassandraSession, TRENDING_BUCKETS, TRENDING_HOUR_BUCKETS } from '@reeltime/cassandra';
+import { mapLimit } from '@reeltime/runtime';
 import { ReadDeadline } from '../platform/read-deadline';
 import { MovieTally, WindowRows } from './trending';
 
@@ -37,30 +38,15 @@ export class CassandraTrendingRepository extends TrendingRepository {
    */
   async tallies({ span, starts }: WindowRows): Promise<MovieTally[]> {
     const partitions = starts.flatMap((m) => Array.from({ length: BUCKETS[span] }, (_, b) => [new Date(m), b]));
-    const cql = TALLY_CQL[span];
     const readTimeoutMs = this.deadline.ms;
-    const out: MovieTally[] = [];
-    let next = 0;
-    let failed = false;
-    const worker = async (): Promise<void> => {
-      while (next < partitions.length && !failed) {
-        const params = partitions[next++];
-        try {
-          const rows = await this.session.all(cql, params, 1000, { readTimeoutMs });
-          for (const r of rows) {
-            out.push({
-              movie: r.get('movie') as string,
-              count: Number(r.get('count')),
-              sum: Number(r.get('sum') ?? 0),
-            });
-          }
-        } catch (err) {
-          failed = true;
-          throw err;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, partitions.length) }, worker));
-    return out;
+    const perPartition = await mapLimit(partitions, CONCURRENCY, async (params) => {
+      const rows = await this.session.all(TALLY_CQL[span], params, 1000, { readTimeoutMs });
+      return rows.map((r) => ({
+        movie: r.get('movie') as string,
+        count: Number(r.get('count')),
+        sum: Number(r.get('sum') ?? 0),
+      }));
+    });
+    return perPartition.flat();
   }
 }

@@ -1,13 +1,12 @@
 import { BeforeApplicationShutdown, Controller, Injectable, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { AppConfig } from '@reeltime/config';
 import { HourlyStats } from '@reeltime/contracts';
-import { KafkaBatch, KafkaBatchServer, KafkaConnection } from '@reeltime/kafka';
+import { KafkaBatch } from '@reeltime/kafka';
 import { Counter } from 'prom-client';
 import { Subject } from 'rxjs';
 import { MetricsRegistry } from '@reeltime/observability';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
-import { InstanceId } from '../platform/instance-id';
+import { instanceTransport } from '../platform/instance-transport';
 import { parseStatsMessage } from './stats-message';
 
 /** How long start-up waits for the group (so a fresh instance caches at once); REST works without it. */
@@ -16,33 +15,19 @@ const JOIN_TIMEOUT_MS = 15_000;
 export const STATS_TRANSPORT = Symbol('user-hour-stats');
 
 /**
- * Reads `user-hour-stats` with a consumer group of this instance's own, so every query instance sees
- * every message, from the topic's end as it is when the group (re)joins: nothing older can be stale in
- * a cache that starts empty.
+ * Reads `user-hour-stats` from the topic's end as it is when the group (re)joins: nothing older can be
+ * stale in a cache that starts empty.
  */
-@Injectable()
-export class StatsTransport extends KafkaBatchServer {
-  constructor(kafka: KafkaConnection, config: AppConfig, instance: InstanceId) {
-    super(
-      kafka,
-      {
-        groupId: `${config.kafka.queryGroupPrefix}.${instance.value}.stats`,
-        topics: { 'user-hour-stats': config.kafka.topics.stats },
-        consumer: {
-          // The group has this one member. After a broker restart the group still lists the member that
-          // was lost with it, and the rejoin waits until that member's session expires: keep the wait short.
-          sessionTimeout: 10_000,
-          maxWaitTimeInMs: 1000,
-        },
-        start: 'now',
-        onStartFailure: 'retry',
-        waitMs: JOIN_TIMEOUT_MS,
-        ownGroup: true,
-      },
-      STATS_TRANSPORT,
-    );
-  }
-}
+export class StatsTransport extends instanceTransport({
+  purpose: 'stats',
+  topic: (config) => ({ 'user-hour-stats': config.kafka.topics.stats }),
+  // The group has this one member. After a broker restart the group still lists the member that was
+  // lost with it, and the rejoin waits until that member's session expires: keep the wait short.
+  consumer: { sessionTimeout: 10_000, maxWaitTimeInMs: 1000 },
+  start: 'now',
+  waitMs: JOIN_TIMEOUT_MS,
+  id: STATS_TRANSPORT,
+}) {}
 
 /**
  * Drops the cache entries each stats message touches and hands the stats to the gateway. Answers are
