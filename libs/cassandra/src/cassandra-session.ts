@@ -52,8 +52,6 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
     this.client.on('log', (level: string, className: string, message: string) => {
       if (level === 'warning' || level === 'error')
         this.logger.warn({ msg: 'cassandra driver', level, className, message });
-      else if (process.env.CASSANDRA_DRIVER_TRACE)
-        this.logger.log({ msg: 'cassandra driver', level, className, message });
     });
   }
 
