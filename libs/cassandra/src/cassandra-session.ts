@@ -1,7 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { Client, types } from 'cassandra-driver';
+import { RepeatLimiter } from '@reeltime/runtime';
 import { clientOptions } from './cassandra-options';
+
+/** A driver message's length in the log: server warnings quote the whole statement, 2 KB for a batch. */
+const MAX_LOGGED_CHARS = 300;
 
 export type Params = unknown[];
 export type Row = types.Row;
@@ -36,6 +40,7 @@ export abstract class CassandraTuning {
 @Injectable()
 export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CassandraSession.name);
+  private readonly repeats = new RepeatLimiter(60_000);
   readonly client: Client;
 
   constructor(
@@ -48,10 +53,15 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
       options.socketOptions = { ...options.socketOptions, defunctReadTimeoutThreshold: 0 };
     this.client = new Client(options);
     // The driver reports what it does about a node (reconnections, defunct connections, queued
-    // requests) only as 'log' events; its warnings and errors are the first clue in an incident.
+    // requests) only as 'log' events; its warnings and errors are the first clue in an incident. A
+    // server warning comes back with every answer it applies to, so each kind is logged once a minute,
+    // with how many were held back, and without the statement it quotes.
     this.client.on('log', (level: string, className: string, message: string) => {
-      if (level === 'warning' || level === 'error')
-        this.logger.warn({ msg: 'cassandra driver', level, className, message });
+      if (level !== 'warning' && level !== 'error') return;
+      const text = message.length > MAX_LOGGED_CHARS ? `${message.slice(0, MAX_LOGGED_CHARS)}…` : message;
+      const repeatedSinceLast = this.repeats.admit(`${className}:${text.replace(/\d+/g, '#')}`);
+      if (repeatedSinceLast !== undefined)
+        this.logger.warn({ msg: 'cassandra driver', level, className, message: text, repeatedSinceLast });
     });
   }
 

@@ -6,3 +6,4 @@ export { FNV_OFFSET, FNV_PRIME, bucketOf, fnv1a32 } from './hash';
 export { mapLimit } from './pool';
 export { RateMeter } from './rate-meter';
 export { CliUsageError, integerOption, listOption, numberOption, parseCommandLine, runCli } from './cli-args';
+export { RepeatLimiter } from './repeat-limiter';
