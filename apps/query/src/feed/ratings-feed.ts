@@ -26,7 +26,9 @@ export const FEED_TRANSPORT = Symbol('ratings-feed');
 export class FeedTransport extends instanceTransport({
   purpose: 'feed',
   topic: (config) => ({ ratings: config.kafka.topics.ratings }),
-  consumer: { sessionTimeout: 30_000, maxWaitTimeInMs: 1000 },
+  // The ticker and the rate are read once a second: a fetch may wait that long for 1 MB, instead of
+  // one fetch per producer send (each a request for the broker and a batch for this process).
+  consumer: { sessionTimeout: 30_000, maxWaitTimeInMs: 1000, minBytes: 1_048_576 },
   start: 'latest',
   waitMs: 0,
   id: FEED_TRANSPORT,
