@@ -1,5 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configFromEnvironment, Env } from '@reeltime/config';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
@@ -31,13 +32,17 @@ const LOADED_RUNS = Number(process.env.BENCH_FRESH_RUNS ?? 2);
 /** BENCH_SERVICE_NODE_ARGS: extra node flags for the services, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const EXTRA_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/** BENCH_SERVICE_LOG_DIR: keep each service's info log (JSON lines) in <dir>/<app>.log, appended across runs. */
+const LOG_DIR = process.env.BENCH_SERVICE_LOG_DIR;
+
 function start(app: string, env: Env): ChildProcess {
+  const stdout = LOG_DIR ? openSync(resolve(LOG_DIR, `${app}.log`), 'a') : 'ignore';
   return spawn(
     process.execPath,
     [...SERVICE_NODE_ARGS(app), ...EXTRA_NODE_ARGS, resolve(ROOT, `dist/apps/${app}/src/main.js`)],
     {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env, ...(LOG_DIR ? { LOG_LEVEL: 'info' } : {}) },
+      stdio: ['ignore', stdout, 'inherit'],
     },
   );
 }
