@@ -1,5 +1,6 @@
 import { errors, types } from 'cassandra-driver';
-import { isCassandraUnavailable } from './cassandra-errors';
+import { ConfigError } from '@reeltime/config';
+import { isCassandraUnavailable, missingKeyspace } from './cassandra-errors';
 
 describe('isCassandraUnavailable', () => {
   const socketClosed = Object.assign(new errors.DriverInternalError('Socket was closed'), { isSocketError: true });
@@ -22,5 +23,20 @@ describe('isCassandraUnavailable', () => {
     ['something that is not an error', 'down'],
   ])('is false for %s', (_label, err) => {
     expect(isCassandraUnavailable(err)).toBe(false);
+  });
+});
+
+describe('missingKeyspace', () => {
+  it('turns the driver\'s "does not exist" into a setting error that says how to create it', () => {
+    const err = new errors.ResponseError(0x2200, "Keyspace 'nowhere' does not exist");
+    const config = missingKeyspace(err, 'nowhere');
+    expect(config).toBeInstanceOf(ConfigError);
+    expect(config?.variable).toBe('CASSANDRA_KEYSPACE');
+    expect(config?.message).toContain('npm run db:migrate');
+  });
+
+  it('leaves every other error as it is', () => {
+    expect(missingKeyspace(new errors.ResponseError(0x2200, 'unconfigured table records'), 'ks')).toBeUndefined();
+    expect(missingKeyspace(new Error("Keyspace 'ks' does not exist"), 'ks')).toBeUndefined();
   });
 });

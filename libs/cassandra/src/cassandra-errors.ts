@@ -1,3 +1,4 @@
+import { ConfigError } from '@reeltime/config';
 import { errors, types } from 'cassandra-driver';
 
 const TRANSIENT_RESPONSES: ReadonlySet<number> = new Set([
@@ -19,4 +20,16 @@ export function isCassandraUnavailable(err: unknown): boolean {
   // A node killed or restarted under an in-flight request: "Socket was closed".
   if (err instanceof errors.DriverError && (err as { isSocketError?: boolean }).isSocketError === true) return true;
   return err instanceof errors.ResponseError && TRANSIENT_RESPONSES.has(err.code);
+}
+
+/**
+ * A start-up on a keyspace nobody migrated fails with the driver's "Keyspace 'x' does not exist" and
+ * a stack; this says what to do instead, as a setting error (one line, naming the variable).
+ */
+export function missingKeyspace(err: unknown, keyspace: string): ConfigError | undefined {
+  if (!(err instanceof errors.ResponseError) || !/^Keyspace '.*' does not exist/.test(err.message)) return undefined;
+  return new ConfigError(
+    'CASSANDRA_KEYSPACE',
+    `keyspace '${keyspace}' does not exist in Cassandra: create it with npm run db:migrate (npm start and docker compose do it for you)`,
+  );
 }

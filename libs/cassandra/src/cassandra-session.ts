@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
 import { Client, types } from 'cassandra-driver';
+import { missingKeyspace } from './cassandra-errors';
 import { RepeatLimiter } from '@reeltime/runtime';
 import { clientOptions } from './cassandra-options';
 
@@ -66,7 +67,9 @@ export class CassandraSession implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.client.connect();
+    await this.client.connect().catch((err: unknown) => {
+      throw missingKeyspace(err, this.config.cassandra.keyspace) ?? err;
+    });
     this.logger.log({
       msg: 'connected to Cassandra',
       contactPoints: this.config.cassandra.contactPoints,
