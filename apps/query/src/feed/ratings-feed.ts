@@ -26,9 +26,7 @@ export const FEED_TRANSPORT = Symbol('ratings-feed');
 export class FeedTransport extends instanceTransport({
   purpose: 'feed',
   topic: (config) => ({ ratings: config.kafka.topics.ratings }),
-  // The ticker and the rate are read once a second: a fetch may wait that long for 1 MB, instead of
-  // one fetch per producer send (each a request for the broker and a batch for this process).
-  consumer: { sessionTimeout: 30_000, maxWaitTimeInMs: 1000, minBytes: 1_048_576 },
+  consumer: { sessionTimeout: 30_000, maxWaitTimeInMs: 1000 },
   start: 'latest',
   waitMs: 0,
   id: FEED_TRANSPORT,

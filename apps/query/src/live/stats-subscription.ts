@@ -23,9 +23,7 @@ export class StatsTransport extends instanceTransport({
   topic: (config) => ({ 'user-hour-stats': config.kafka.topics.stats }),
   // The group has this one member. After a broker restart the group still lists the member that was
   // lost with it, and the rejoin waits until that member's session expires: keep the wait short.
-  // A fetch waits for 64 KB (~300 stats messages) but at most 200 ms: under load, one fetch per few
-  // hundred messages rather than one per send of the consumer's; a trickle is pushed at most 200 ms later.
-  consumer: { sessionTimeout: 10_000, maxWaitTimeInMs: 200, minBytes: 65_536 },
+  consumer: { sessionTimeout: 10_000, maxWaitTimeInMs: 1000 },
   start: 'now',
   waitMs: JOIN_TIMEOUT_MS,
   id: STATS_TRANSPORT,
