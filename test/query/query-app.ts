@@ -18,12 +18,18 @@ export async function startQuery(ns: TestNamespace, extra: Env = {}): Promise<Qu
   const env = { ...ns.env, ...extra };
   const app = await bootstrap(env);
   const url = `http://127.0.0.1:${env.QUERY_PORT}`;
-  await waitFor('the stats subscription to join its group', async () => {
-    const token = env.QUERY_READ_TOKEN;
-    const res = await fetch(`${url}/api/system`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const body = (await res.json()) as { cache: { enabled: boolean } };
-    return body.cache.enabled;
-  });
+  try {
+    await waitFor('the stats subscription to join its group', async () => {
+      const token = env.QUERY_READ_TOKEN;
+      const res = await fetch(`${url}/api/system`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const body = (await res.json()) as { cache: { enabled: boolean } };
+      return body.cache.enabled;
+    });
+  } catch (err) {
+    // Nobody else holds the app yet: left running, its Kafka readers keep Jest (and CI) from exiting.
+    await app.close();
+    throw err;
+  }
   const fixture = new PipelineFixture(
     app.get(CassandraSession),
     ns.config,
