@@ -27,9 +27,10 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-# The schema job finds cql/ next to package.json; the query service finds apps/query/public the same way.
+# The schema job finds cql/ next to package.json; the query service finds apps/query/public the same way
+# (from the build stage: its app.js is bundled there by npm run build).
 COPY cql ./cql
-COPY apps/query/public ./apps/query/public
+COPY --from=build /app/apps/query/public ./apps/query/public
 USER node
 EXPOSE 3000 3001 3002
 CMD ["node", "dist/apps/query/src/main.js"]

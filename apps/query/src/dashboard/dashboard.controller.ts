@@ -1,4 +1,4 @@
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Logger, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { readdirSync } from 'node:fs';
@@ -23,6 +23,15 @@ export class DashboardController {
   private readonly files = new Set(readdirSync(this.dir));
   private readonly chartJs = findChartJs();
   private readonly socketIoClient = findSocketIoClient();
+
+  constructor() {
+    // app.js is bundled from apps/query/dashboard/src by `npm run build` (build:dashboard), not committed.
+    if (!this.files.has('app.js')) {
+      new Logger(DashboardController.name).error(
+        `${join(this.dir, 'app.js')} is missing: run npm run build:dashboard (npm run build does) — the page will not work`,
+      );
+    }
+  }
 
   @Get()
   index(@Res() res: Response): void {

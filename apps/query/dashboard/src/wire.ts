@@ -1,0 +1,92 @@
+/**
+ * What the query service sends the page (REST answers and socket.io events), as JSON carries it:
+ * times are ISO strings, hours the ISO start of a UTC hour. See DESIGN.md's REST and WebSocket contracts.
+ */
+
+export interface HourlyStats {
+  name: string;
+  hour: string;
+  count: number;
+  sum: number;
+  average: number | null;
+  min: number | null;
+  max: number | null;
+  histogram: number[];
+  updatedAt: string;
+}
+
+export interface UserStat {
+  name: string;
+  count: number;
+  average: number | null;
+}
+
+export interface UsersAnswer {
+  hour: string;
+  users: string[];
+  count: number;
+  pageState?: string;
+  stats?: UserStat[];
+}
+
+export interface MoviesAnswer {
+  name: string;
+  hour: string;
+  movies: Array<{ movie: string; rating: number; time: string }>;
+  pageState?: string;
+}
+
+export interface RangeAnswer {
+  name: string;
+  hours: HourlyStats[];
+}
+
+export interface TrendingMovie {
+  movie: string;
+  count: number;
+  average: number;
+  series?: number[];
+}
+
+export interface TrendingAnswer {
+  window: string;
+  from: string;
+  to: string;
+  span?: 'minute' | 'hour';
+  buckets?: string[];
+  movies: TrendingMovie[];
+}
+
+export interface RatersAnswer {
+  movie: string;
+  since: string;
+  raters: Array<{ name: string; rating: number; time: string }>;
+}
+
+export interface FeedItem {
+  name: string;
+  movie: string;
+  rating: number;
+  time: string;
+}
+
+export interface SystemStatus {
+  ratingsPerSecond: number;
+  consumerLag: number | null;
+}
+
+export type ServiceState = 'up' | 'down' | 'unknown';
+
+export interface PipelineHealth {
+  time: string;
+  instance: string;
+  ratingsIn: number;
+  ratingsWritten: number | null;
+  lag: { total: number | null; partitions: Array<{ partition: number; lag: number }> };
+  lastFlush: { at: string; ageMs: number; ratings: number; durationMs: number } | null;
+  deadLetters: { perMinute: number; latest: Array<{ reason: string; error: string; time: string }> };
+  freshness: { p50Ms: number; p99Ms: number; samples: number } | null;
+  services: { kafka: 'up' | 'down'; cassandra: 'up' | 'down'; consumer: ServiceState; query: 'up' };
+}
+
+export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string };
