@@ -117,9 +117,11 @@ export class Dashboard {
       this.subscribe();
       this.frames.mark('banners', 'health');
     });
-    this.socket.on('disconnect', () => {
+    this.socket.on('disconnect', (reason) => {
       this.connected = false;
       this.frames.mark('banners', 'health');
+      // A server that closed the socket itself is not retried by socket.io: try again, as for a lost connection.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket?.connect(), 2000);
     });
     this.socket.on('connect_error', () => {
       this.connected = false;
