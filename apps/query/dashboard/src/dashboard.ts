@@ -322,6 +322,15 @@ export class Dashboard {
   }
 
   private onStats(s: HourlyStats): void {
+    // The list's row of this user, when it is listed for that hour, follows the push too.
+    if (Date.parse(s.hour) === this.hour) {
+      const row = this.users.rows.find((r) => r.name === s.name);
+      if (row && (row.count !== s.count || row.average !== s.average)) {
+        row.count = s.count;
+        row.average = s.average;
+        this.frames.mark('users');
+      }
+    }
     if (s.name !== this.route.user) return;
     this.keepStats(s);
     const hour = Date.parse(s.hour);

@@ -45,6 +45,8 @@ function main(): void {
   }
   byId('raters-close').addEventListener('click', () => d.closeRaters());
 
+  // How long renders take, for the load test and anyone curious.
+  Object.assign(window, { reeltimeFrames: d.frames.meter, reeltimeSlowest: views.slowest });
   d.start();
 }
 
