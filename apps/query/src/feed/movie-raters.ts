@@ -6,6 +6,12 @@ export const RATERS_MOVIES_MAX = 5000;
 /** Raters kept per movie, newest first. */
 export const RATERS_PER_MOVIE = 20;
 
+interface Kept {
+  name: string;
+  rating: number;
+  time: number;
+}
+
 export interface Rater {
   name: string;
   rating: number;
@@ -18,19 +24,20 @@ export interface Rater {
  * RATERS_MOVIES_MAX × RATERS_PER_MOVIE entries whatever the traffic.
  */
 export class MovieRaters {
-  private readonly byMovie = new LRUCache<string, Array<Rating>>({ max: RATERS_MOVIES_MAX });
+  /** Only what is answered (no id, no title): these live long, in the old generation. */
+  private readonly byMovie = new LRUCache<string, Array<Kept>>({ max: RATERS_MOVIES_MAX });
 
-  add(rating: Rating): void {
-    const raters = this.byMovie.get(rating.movie);
+  add({ movie, name, rating, time }: Rating): void {
+    const raters = this.byMovie.get(movie);
     if (!raters) {
-      this.byMovie.set(rating.movie, [rating]);
+      this.byMovie.set(movie, [{ name, rating, time }]);
       return;
     }
     // By event time, newest first: partitions are read in no particular order, and late events exist.
     let at = 0;
-    while (at < raters.length && raters[at].time >= rating.time) at++;
+    while (at < raters.length && raters[at].time >= time) at++;
     if (at >= RATERS_PER_MOVIE) return;
-    raters.splice(at, 0, rating);
+    raters.splice(at, 0, { name, rating, time });
     if (raters.length > RATERS_PER_MOVIE) raters.length = RATERS_PER_MOVIE;
   }
 
