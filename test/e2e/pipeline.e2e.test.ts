@@ -1,6 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DLQ_HEADERS, HourlyStats, Rating, aggregateRatings, decodeRatingEvent, hourStart } from '@reeltime/contracts';
+import {
+  DLQ_HEADERS,
+  HourlyStats,
+  PipelineHealth,
+  Rating,
+  aggregateRatings,
+  decodeRatingEvent,
+  deadLetterReason,
+  hourStart,
+} from '@reeltime/contracts';
 import { Consumer, KafkaConnection } from '@reeltime/kafka';
 import { io, Socket } from 'socket.io-client';
 import { waitFor } from '../support/app';
@@ -35,6 +44,7 @@ describe('the whole pipeline, end to end', () => {
   let kafka: KafkaConnection;
   const seen = new Map<string, Rating>();
   const pushes = new Map<string, HourlyStats>();
+  const health: PipelineHealth[] = [];
   const dlq: Array<Record<string, string>> = [];
   let socket: Socket;
   const subscribed: string[] = [];
@@ -94,6 +104,7 @@ describe('the whole pipeline, end to end', () => {
     // Subscribe over the socket to three users as soon as they exist.
     socket = io(`${query.url}/live`, { transports: ['websocket'] });
     socket.on('stats', (s: HourlyStats) => pushes.set(`${s.name}|${Date.parse(s.hour)}`, s));
+    socket.on('health', (h: PipelineHealth) => health.push(h));
     await new Promise<void>((r) => socket.on('connect', () => r()));
     for (const name of [...new Set([...seen.values()].map((r) => r.name))].slice(0, 3)) {
       const ack = (await socket.emitWithAck('subscribe', { name })) as { ok: boolean };
@@ -196,6 +207,32 @@ describe('the whole pipeline, end to end', () => {
         expect({ count: s.count, sum: s.sum, min: s.min, max: s.max, histogram: s.histogram }).toEqual(want);
       }
     }
+  });
+
+  it('reported the pipeline’s health over the socket as the test saw it', async () => {
+    await waitFor('a health event after the last flush', () =>
+      Promise.resolve(health.some((h) => h.lag.total === 0 && h.lastFlush !== null)),
+    );
+    const last = health[health.length - 1];
+    expect(last.services).toEqual({ kafka: 'up', cassandra: 'up', consumer: 'up', query: 'up' });
+    expect(last.lag.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
+    // The dead letters the test itself read from the DLQ, all published within the same minute.
+    expect(Math.max(...health.map((h) => h.deadLetters.perMinute))).toBe(dlq.length);
+    const reasons = new Set(health.flatMap((h) => h.deadLetters.latest.map((l) => l.reason)));
+    expect([...reasons].sort()).toEqual([...new Set(dlq.map((h) => deadLetterReason(h[DLQ_HEADERS.error])))].sort());
+    // Flushes every second (BATCH_INTERVAL_MS=1000): the last one is recent and covered ratings.
+    const flushes = health.filter((h) => h.lastFlush);
+    expect(Math.max(...flushes.map((h) => h.lastFlush!.ratings))).toBeGreaterThan(0);
+    const fresh = health.filter((h) => h.freshness).map((h) => h.freshness!);
+    expect(fresh.length).toBeGreaterThan(0);
+    for (const f of fresh) {
+      expect(f.p50Ms).toBeLessThanOrEqual(f.p99Ms);
+      // A batch opens with its first rating and closes a second later; its stats follow the write.
+      expect(f.p50Ms).toBeGreaterThan(0);
+      expect(f.p99Ms).toBeLessThan(30_000);
+    }
+    expect(Math.max(...health.map((h) => h.ratingsIn))).toBeGreaterThan(0);
+    expect(Math.max(...health.map((h) => h.ratingsWritten ?? 0))).toBeGreaterThan(0);
   });
 
   it('shows the same numbers on the dashboard in headless Chromium', async () => {

@@ -1,4 +1,4 @@
-import { HOUR_MS, encodeRatingEvent, hourStart } from '@reeltime/contracts';
+import { DLQ_HEADERS, HOUR_MS, PipelineHealth, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { Socket, io } from 'socket.io-client';
 import { waitFor } from '../support/app';
@@ -174,6 +174,95 @@ describe('socket.io /live', () => {
       Promise.resolve(systems().some((s) => (s.consumerLag ?? 0) >= 50)),
     );
     expect(systems().every((s) => s.consumerLag === null || s.consumerLag >= 0)).toBe(true);
+  });
+
+  it('answers a movie’s recent raters from what its feed read', async () => {
+    const kafka = a.app.get(KafkaConnection);
+    const producer = kafka.createProducer();
+    await producer.connect();
+    const now = Date.now();
+    const movie = 'Raters Film (2026)';
+    const raters = Array.from({ length: 25 }, (_, i) => rating(`rater-${i}`, movie, (i % 10) + 1, now + i));
+    try {
+      // The feed reads from the topic's end; the raters are sent once it is known to be reading.
+      await waitFor(
+        'the feed to read',
+        async () => {
+          await producer.send({
+            topic: ns.config.kafka.topics.ratings,
+            messages: [{ key: 'probe', value: encodeRatingEvent(rating('probe', 'Probe Film', 5, Date.now())) }],
+          });
+          const body = (await (await fetch(`${a.url}/api/movies/Probe%20Film/raters`)).json()) as {
+            raters: unknown[];
+          };
+          return body.raters.length > 0;
+        },
+        30_000,
+        500,
+      );
+      await producer.send({
+        topic: ns.config.kafka.topics.ratings,
+        messages: raters.map((r) => ({ key: r.name, value: encodeRatingEvent(r) })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const want = raters
+      .slice(-20)
+      .reverse()
+      .map((r) => ({ name: r.name, rating: r.rating, time: new Date(r.time).toISOString() }));
+    const url = `${a.url}/api/movies/${encodeURIComponent(movie)}/raters`;
+    const answer = await waitFor('the raters', async () => {
+      const body = (await (await fetch(url)).json()) as { movie: string; since: string; raters: unknown[] };
+      return body.raters.length === 20 ? body : undefined;
+    });
+    expect(answer.movie).toBe(movie);
+    expect(answer.raters).toEqual(want);
+    expect(Date.parse(answer.since)).toBeLessThanOrEqual(now);
+    const three = (await (await fetch(`${url}?limit=3`)).json()) as { raters: unknown[] };
+    expect(three.raters).toEqual(want.slice(0, 3));
+    expect((await fetch(`${url}?limit=21`)).status).toBe(400);
+    expect((await fetch(`${a.url}/api/movies/%20/raters`)).status).toBe(400);
+  });
+
+  it('pushes the pipeline’s health: rates, lag per partition, dead letters, and a consumer that is not running', async () => {
+    const socket = await open(a);
+    const seen = record(socket);
+    const health = () => (seen.get('health') as PipelineHealth[] | undefined) ?? [];
+    const kafka = a.app.get(KafkaConnection);
+    const producer = kafka.createProducer();
+    await producer.connect();
+    try {
+      // The DLQ reader starts at the topic's end: keep publishing one until a push counts it.
+      await waitFor(
+        'a health event counting a dead letter',
+        async () => {
+          await producer.send({
+            topic: ns.config.kafka.topics.dlq,
+            messages: [
+              { key: 'x', value: 'not json', headers: { [DLQ_HEADERS.error]: 'message is not valid JSON: x' } },
+            ],
+          });
+          return health().some((h) => h.deadLetters.perMinute > 0);
+        },
+        30_000,
+        1000,
+      );
+    } finally {
+      await producer.disconnect();
+    }
+    const last = health()[health().length - 1];
+    expect(last.deadLetters.latest[0]).toMatchObject({ reason: 'not_json', error: 'message is not valid JSON: x' });
+    expect(last.services).toEqual({ kafka: 'up', cassandra: 'up', consumer: 'down', query: 'up' });
+    expect(last.lag.partitions.map((p) => p.partition)).toEqual(
+      Array.from({ length: ns.config.kafka.partitions }, (_, i) => i),
+    );
+    // Nobody consumes this namespace's topic: the lag is all that was produced, and nothing is written.
+    expect(last.lag.total).toBe(last.lag.partitions.reduce((sum, p) => sum + p.lag, 0));
+    expect(last.lag.total).toBeGreaterThanOrEqual(50);
+    expect(last.ratingsWritten === null || last.ratingsWritten === 0).toBe(true);
+    expect(last.lastFlush).toBeNull();
+    expect(last.freshness).toBeNull();
   });
 
   it('refuses a browser handshake from an origin that is not allowed', async () => {

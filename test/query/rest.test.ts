@@ -12,8 +12,9 @@ describe('query REST API against real Cassandra', () => {
   const q = queryForSuite(ns);
   // Answers are checked field by field; this loose shape is all the assertions need.
   type Answer = Record<string, unknown> & {
-    movies: Array<{ movie: string }>;
+    movies: Array<{ movie: string; series?: number[] }>;
     hours: Array<{ hour: string; count: number; average: number }>;
+    buckets?: string[];
     pageState?: string;
   };
   const api = (path: string) => getJson<Answer>(`${q.url}${path}`);
@@ -141,6 +142,36 @@ describe('query REST API against real Cassandra', () => {
     expect(body).toEqual({ hour: new Date(hour).toISOString(), count: 40, users: names });
   });
 
+  it('lists an hour’s users with their count and average when asked (withStats)', async () => {
+    const hour = Date.parse('2026-11-19T07:00:00Z');
+    const given: Record<string, number[]> = { 'ws-ann': [2, 9, 10], 'ws-bob': [5], 'ws-cat': [1, 1, 4, 8] };
+    await q.fixture.commit(
+      Object.entries(given).flatMap(([n, values]) => values.map((v, i) => rating(n, `Film ${i}`, v, hour + 1000 * i))),
+    );
+    const figures = (n: string) => ({
+      name: n,
+      count: given[n].length,
+      average: given[n].reduce((a, b) => a + b, 0) / given[n].length,
+    });
+    // Pages are sorted within themselves (names come from several buckets); together they list everyone.
+    const first = await api(`/api/hours/${new Date(hour).toISOString()}/users?withStats=true&limit=2`);
+    expect(first.status).toBe(200);
+    const rest = await api(
+      `/api/hours/${new Date(hour).toISOString()}/users?withStats=true&limit=2&pageState=${encodeURIComponent(first.body.pageState ?? '')}`,
+    );
+    const pages = [first.body, rest.body] as unknown as Array<{ users: string[]; stats: unknown[] }>;
+    for (const page of pages) expect(page.stats).toEqual(page.users.map(figures));
+    expect(pages.flatMap((p) => p.users).sort()).toEqual(Object.keys(given));
+    // Without it, the answer is as before.
+    expect((await api(`/api/hours/${new Date(hour).toISOString()}/users`)).body.stats).toBeUndefined();
+    const tooMany = await api(`/api/hours/${new Date(hour).toISOString()}/users?withStats=true&limit=101`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toMatch(/^limit must be at most 100 with withStats=true/);
+    const bad = await api(`/api/hours/${new Date(hour).toISOString()}/users?withStats=yes`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/withStats must be true or false/);
+  });
+
   it('ranks trending movies by ratings in the window, with their averages', async () => {
     const now = Date.now();
     const r = (movie: string, value: number, agoMs: number) =>
@@ -158,19 +189,46 @@ describe('query REST API against real Cassandra', () => {
       r('Jaws (1975)', 5, 22 * MINUTE_MS),
       r('Jaws (1975)', 5, 23 * MINUTE_MS),
     ]);
+    // Each movie's count per minute (or hour) of the answer's buckets, from what this test wrote.
+    const written: Array<[string, number]> = [
+      ['Heat (1995)', 0],
+      ['Heat (1995)', MINUTE_MS],
+      ['Heat (1995)', 2 * MINUTE_MS],
+      ['Up (2009)', 0],
+      ['Up (2009)', 3 * MINUTE_MS],
+      ['Alien (1979)', 5 * MINUTE_MS],
+      ...[20, 21, 22, 23].map((m): [string, number] => ['Jaws (1975)', m * MINUTE_MS]),
+    ];
+    const seriesOf = (movie: string, buckets: string[], unit: number) =>
+      buckets.map(
+        (b) =>
+          written.filter(([m, ago]) => m === movie && Math.floor((now - ago) / unit) * unit === Date.parse(b)).length,
+      );
     const ten = await api('/api/movies/trending?window=10m');
     expect(ten.status).toBe(200);
     expect(ten.body.window).toBe('10m');
-    expect(ten.body.movies).toEqual([
-      { movie: 'Heat (1995)', count: 3, average: 8 },
-      { movie: 'Up (2009)', count: 2, average: 8 },
-      { movie: 'Alien (1979)', count: 1, average: 4 },
-    ]);
+    expect(ten.body.span).toBe('minute');
+    // The minute of the answer and the ten before it (the window rounded out to whole minutes).
+    const minutes = ten.body.buckets ?? [];
+    expect(minutes.length).toBeGreaterThanOrEqual(10);
+    expect(minutes.length).toBeLessThanOrEqual(11);
+    expect(Date.parse(minutes[minutes.length - 1])).toBe(Math.floor(now / MINUTE_MS) * MINUTE_MS);
+    expect(ten.body.movies).toEqual(
+      [
+        { movie: 'Heat (1995)', count: 3, average: 8 },
+        { movie: 'Up (2009)', count: 2, average: 8 },
+        { movie: 'Alien (1979)', count: 1, average: 4 },
+      ].map((m) => ({ ...m, series: seriesOf(m.movie, minutes, MINUTE_MS) })),
+    );
+    expect((ten.body.movies[0].series ?? []).reduce((a, b) => a + b, 0)).toBe(3);
     const hour = await api('/api/movies/trending?window=1h&limit=2');
-    expect(hour.body.movies).toEqual([
-      { movie: 'Jaws (1975)', count: 4, average: 5 },
-      { movie: 'Heat (1995)', count: 3, average: 8 },
-    ]);
+    expect(hour.body.span).toBe('hour');
+    expect(hour.body.movies).toEqual(
+      [
+        { movie: 'Jaws (1975)', count: 4, average: 5 },
+        { movie: 'Heat (1995)', count: 3, average: 8 },
+      ].map((m) => ({ ...m, series: seriesOf(m.movie, hour.body.buckets ?? [], 3_600_000) })),
+    );
   });
 
   it.each([

@@ -7,6 +7,7 @@ import { RestRateLimit } from './api/rate-limit';
 import { FeedTransport } from './feed/ratings-feed';
 import { LiveIoAdapter, originAllowed } from './live/live-io.adapter';
 import { StatsTransport } from './live/stats-subscription';
+import { DeadLetterTransport } from './system/dead-letter-feed';
 import { QueryModule } from './query.module';
 import { cachedAnswers } from './stats/cached-answers.middleware';
 import { StatsService } from './stats/stats.service';
@@ -33,9 +34,10 @@ export function bootstrap(overrides: Env = {}): Promise<INestApplication> {
       const rateLimit = app.get(RestRateLimit);
       app.use(cachedAnswers(app.get(StatsService), readToken, (req, res) => rateLimit.admit(req, res)));
       app.useWebSocketAdapter(new LiveIoAdapter(app, allowedOrigins, readToken));
-      // A hybrid app: HTTP and socket.io, and two Kafka transports with groups of this instance's own.
+      // A hybrid app: HTTP and socket.io, and three Kafka transports with groups of this instance's own.
       app.connectMicroservice({ strategy: app.get(StatsTransport) });
       app.connectMicroservice({ strategy: app.get(FeedTransport) });
+      app.connectMicroservice({ strategy: app.get(DeadLetterTransport) });
     },
   });
 }

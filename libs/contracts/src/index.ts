@@ -3,3 +3,4 @@ export * from './hour';
 export * from './hourly-stats';
 export * from './dlq';
 export * from './text';
+export * from './pipeline-health';

@@ -154,6 +154,13 @@ export class KafkaConnection implements OnApplicationShutdown {
       .sort((a, b) => a.partition - b.partition);
   }
 
+  /** How many members a consumer group has now (0: empty, dead or unknown to the broker). */
+  async groupMembers(groupId: string): Promise<number> {
+    const admin = await this.admin();
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.members.length ?? 0;
+  }
+
   /**
    * What a publisher needs to know of a topic: the largest record batch the broker accepts for it
    * (`max.message.bytes`, the topic's own value or the broker's default), so sends can be split under

@@ -20,6 +20,8 @@ type Steps = Partial<Record<'writeMs' | 'deadLettersMs' | 'publishMs' | 'commitM
 interface FlushProgress {
   /** False once a rebalance made the batch another consumer's. */
   current: () => boolean;
+  /** When the flush began (the consumer's clock), for the flush report the stats carry. */
+  startedAt: number;
   steps: Steps;
   stage: FlushStage;
   outcome?: WriteOutcome;
@@ -216,7 +218,12 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const started = this.clock.now();
     this.logger.log({ msg: 'flush started', ratings: batch.ratings.length, deadLetters: batch.deadLetters.length });
     const generation = this.generation;
-    const progress: FlushProgress = { current: () => generation === this.generation, steps: {}, stage: 'cassandra' };
+    const progress: FlushProgress = {
+      current: () => generation === this.generation,
+      startedAt: started,
+      steps: {},
+      stage: 'cassandra',
+    };
     for (let attempt = 1; ; attempt++) {
       if (!progress.current()) {
         this.logger.warn({
@@ -255,7 +262,15 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const outcome = (p.outcome = written.value);
     if (delivered.status === 'rejected') throw delivered.reason;
     p.stage = 'kafka';
-    if (!p.published) await timed(p.steps, 'publishMs', () => this.publisher.stats(outcome.stats));
+    if (!p.published) {
+      const report = {
+        openedAt: batch.openedAt,
+        startedAt: p.startedAt,
+        ratings: batch.ratings.length,
+        writeMs: p.steps.writeMs ?? 0,
+      };
+      await timed(p.steps, 'publishMs', () => this.publisher.stats(outcome.stats, report));
+    }
     p.published = true;
     return outcome;
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
-import { DLQ_HEADERS, HourlyStats } from '@reeltime/contracts';
+import { DLQ_HEADERS, FLUSH_HEADER, FlushReport, HourlyStats, encodeFlushReport } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { DeadLetter } from '../ingest/micro-batcher';
 import { BATCH_OVERHEAD, OutgoingRecord, chunkRecords, fitRecord } from './record-size';
@@ -10,7 +10,8 @@ import { mapLimit } from '@reeltime/runtime';
 export abstract class PipelinePublisher {
   /** Publishes every letter to the DLQ topic (cut to fit the broker where needed), or throws. */
   abstract deadLetters(letters: DeadLetter[]): Promise<void>;
-  abstract stats(stats: HourlyStats[]): Promise<void>;
+  /** Publishes the stats updates; the first carries the flush's report (FLUSH_HEADER) when given. */
+  abstract stats(stats: HourlyStats[], flush?: FlushReport): Promise<void>;
 }
 
 interface TopicShape {
@@ -73,14 +74,19 @@ export class KafkaPipelinePublisher extends PipelinePublisher implements OnModul
     );
   }
 
-  async stats(stats: HourlyStats[]): Promise<void> {
+  async stats(stats: HourlyStats[], flush?: FlushReport): Promise<void> {
     if (stats.length === 0) return;
     const topic = this.config.kafka.topics.stats;
     const { budget } = await this.shape(topic);
     await this.send(
       topic,
       budget,
-      stats.map((s) => ({ key: s.name, value: JSON.stringify(s) })),
+      stats.map((s, i) => ({
+        key: s.name,
+        value: JSON.stringify(s),
+        // One per flush is enough: every query instance reads every partition.
+        ...(i === 0 && flush ? { headers: { [FLUSH_HEADER]: encodeFlushReport(flush) } } : {}),
+      })),
     );
   }
 

@@ -85,23 +85,63 @@ export class RangeAnswerDto {
   hours!: HourlyStatsDto[];
 }
 
+class RaterDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 10 }) rating!: number;
+  @ApiProperty({ format: 'date-time', description: 'the rating’s event time' }) time!: string;
+}
+
+export class MovieRatersAnswerDto {
+  @ApiProperty() movie!: string;
+  @ApiProperty({ format: 'date-time', description: 'since when this instance has been watching' }) since!: string;
+  @ApiProperty({ type: [RaterDto], description: 'newest first' }) raters!: RaterDto[];
+}
+
+export class UserFiguresDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) count!: number;
+  @ApiProperty({ type: 'number', nullable: true, minimum: 1, maximum: 10 }) average!: number | null;
+}
+
 export class UsersAnswerDto {
   @hour('start of the UTC hour') hour!: string;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'users on this page' }) count!: number;
   @ApiProperty({ type: [String] }) users!: string[];
   @ApiPropertyOptional({ description: 'token for the next page; absent on the last' }) pageState?: string;
+  @ApiPropertyOptional({
+    type: [UserFiguresDto],
+    description: 'with withStats=true: each listed user’s count and average in the hour, in the order of users',
+  })
+  stats?: UserFiguresDto[];
 }
 
 export class TrendingMovieDto {
   @ApiProperty() movie!: string;
   @ApiProperty({ type: 'integer', minimum: 1 }) count!: number;
   @ApiProperty({ type: 'number' }) average!: number;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 0 },
+    description: 'the count in each of `buckets`, oldest first (a sparkline)',
+  })
+  series!: number[];
 }
 
 export class TrendingAnswerDto {
   @ApiProperty({ example: '10m' }) window!: string;
   @ApiProperty({ format: 'date-time', description: 'where the counted span starts' }) from!: string;
   @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({
+    enum: ['minute', 'hour'],
+    description: 'what one step of `series` counts: a minute (windows up to 12 minutes) or an hour',
+  })
+  span!: 'minute' | 'hour';
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'date-time' },
+    description: 'the start of each minute (or hour) counted, oldest first',
+  })
+  buckets!: string[];
   @ApiProperty({ type: [TrendingMovieDto] }) movies!: TrendingMovieDto[];
 }
 

@@ -1,10 +1,11 @@
 import { Controller, Injectable } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { AppConfig } from '@reeltime/config';
-import { decodeRatingEvent } from '@reeltime/contracts';
+import { Rating, decodeRatingEvent } from '@reeltime/contracts';
 import { KafkaBatch } from '@reeltime/kafka';
 import { instanceTransport } from '../platform/instance-transport';
 import { LatestSample } from './feed-sample';
+import { MovieRaters, Rater } from './movie-raters';
 import { Clock, RateMeter } from '@reeltime/runtime';
 
 export interface FeedItem {
@@ -32,21 +33,43 @@ export class FeedTransport extends instanceTransport({
   id: FEED_TRANSPORT,
 }) {}
 
-/** Counts every rating (ratings/s) and keeps the newest few for the live ticker. It never writes anything. */
+/**
+ * Counts every rating (ratings/s), keeps the newest few for the live ticker and the newest raters of
+ * recently rated movies. It never writes anything.
+ */
 @Injectable()
 export class RatingsFeed {
   private readonly meter = new RateMeter(5);
-  private readonly sample = new LatestSample<Buffer>(FEED_SAMPLE_SIZE);
+  private readonly sample = new LatestSample<Rating>(FEED_SAMPLE_SIZE);
+  private readonly movieRaters = new MovieRaters();
+  private readonly since: number;
 
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.since = clock.now();
+  }
 
+  /**
+   * Every rating is decoded (and so validated): the raters must be all of them, not a sample. About
+   * 2 µs each; what does not decode is the consumer's to dead-letter, and is skipped here.
+   */
   record(batch: KafkaBatch): void {
-    this.meter.record(batch.messages.length, this.clock.now());
-    // Only the newest few are decoded (and so validated) when a tick takes them.
-    for (const m of batch.messages.slice(-FEED_SAMPLE_SIZE)) if (m.value) this.sample.offer(m.value);
+    const now = this.clock.now();
+    this.meter.record(batch.messages.length, now);
+    const options = {
+      now,
+      maxFutureSkewMs: this.config.batch.maxFutureSkewMs,
+      maxBytes: this.config.batch.maxMessageBytes,
+    };
+    for (const m of batch.messages) {
+      if (!m.value) continue;
+      const decoded = decodeRatingEvent(m.value, options);
+      if (!decoded.ok) continue;
+      this.movieRaters.add(decoded.rating);
+      this.sample.offer(decoded.rating);
+    }
   }
 
   ratingsPerSecond(): number {
@@ -55,19 +78,14 @@ export class RatingsFeed {
 
   /** The newest valid ratings since the last call, oldest first. */
   take(): FeedItem[] {
-    const now = this.clock.now();
-    const items: FeedItem[] = [];
-    for (const value of this.sample.take()) {
-      const decoded = decodeRatingEvent(value, {
-        now,
-        maxFutureSkewMs: this.config.batch.maxFutureSkewMs,
-        maxBytes: this.config.batch.maxMessageBytes,
-      });
-      if (!decoded.ok) continue; // the consumer dead-letters it; the ticker just skips it
-      const { name, movie, rating, time } = decoded.rating;
-      items.push({ name, movie, rating, time: new Date(time).toISOString() });
-    }
-    return items;
+    return this.sample
+      .take()
+      .map(({ name, movie, rating, time }) => ({ name, movie, rating, time: new Date(time).toISOString() }));
+  }
+
+  /** A movie's newest raters this instance saw, newest first, and since when it has been watching. */
+  raters(movie: string, limit: number): { movie: string; since: string; raters: Rater[] } {
+    return { movie, since: new Date(this.since).toISOString(), raters: this.movieRaters.raters(movie, limit) };
   }
 }
 

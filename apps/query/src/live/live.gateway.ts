@@ -18,6 +18,7 @@ import { QueryError } from '../api/query-error';
 import { LiveRateLimitGuard } from '../api/rate-limit';
 import { RatingsFeed } from '../feed/ratings-feed';
 import { StatsService } from '../stats/stats.service';
+import { PipelineHealthService } from '../system/pipeline-health.service';
 import { SystemService } from '../system/system.service';
 import { parseWindow } from '../trending/trending';
 import { TrendingService } from '../trending/trending.service';
@@ -44,7 +45,7 @@ function subscriptionName(body: unknown): string {
 
 /**
  * socket.io namespace /live: per-user `stats` pushes (rooms), a throttled `feed`, periodic
- * `trending` and `system`. Each instance pushes to its own sockets from its own stats subscription.
+ * `trending`, `system` and `health` (the pipeline health panel). Each instance pushes to its own sockets from its own stats subscription.
  */
 @WebSocketGateway({ namespace: '/live' })
 // Every event counts against its client's budget; one over it is answered in its ack and not handled.
@@ -65,6 +66,7 @@ export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap,
     private readonly feed: RatingsFeed,
     private readonly trending: TrendingService,
     private readonly system: SystemService,
+    private readonly pipeline: PipelineHealthService,
     private readonly config: AppConfig,
     metrics: MetricsRegistry,
   ) {
@@ -98,7 +100,9 @@ export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap,
     });
     every(this.config.query.trendingRefreshMs, () => this.pushTrending());
     every(SYSTEM_INTERVAL_MS, async () => {
-      this.server.emit('system', await this.system.status());
+      const [status, health] = await Promise.all([this.system.status(), this.pipeline.health()]);
+      this.server.emit('system', status);
+      this.server.emit('health', health);
     });
   }
 
@@ -113,6 +117,10 @@ export class LiveGateway implements OnGatewayConnection, OnApplicationBootstrap,
     this.system.status().then(
       (s) => socket.emit('system', s),
       (err: unknown) => this.logger.warn({ msg: 'system status failed', err: String(err) }),
+    );
+    this.pipeline.health().then(
+      (h) => socket.emit('health', h),
+      (err: unknown) => this.logger.warn({ msg: 'pipeline health failed', err: String(err) }),
     );
   }
 

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Controller, Injectable, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { HourlyStats } from '@reeltime/contracts';
+import { FLUSH_HEADER, HourlyStats, parseFlushReport } from '@reeltime/contracts';
 import { KafkaBatch } from '@reeltime/kafka';
 import { Counter } from 'prom-client';
 import { Subject } from 'rxjs';
 import { MetricsRegistry } from '@reeltime/observability';
+import { Clock } from '@reeltime/runtime';
+import { FlushWatch } from '../system/pipeline-watch';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { instanceTransport } from '../platform/instance-transport';
 import { parseStatsMessage } from './stats-message';
@@ -96,11 +98,23 @@ export class StatsSubscription implements BeforeApplicationShutdown {
 
 @Controller()
 export class StatsUpdatesController {
-  constructor(private readonly subscription: StatsSubscription) {}
+  constructor(
+    private readonly subscription: StatsSubscription,
+    private readonly flushes: FlushWatch,
+    private readonly clock: Clock,
+  ) {}
 
   /** A batch at a time: per message, kafkajs's bookkeeping cost more than the handling at 10,000/s. */
   @EventPattern('user-hour-stats', STATS_TRANSPORT)
   onStats(@Payload() batch: KafkaBatch): void {
-    for (const message of batch.messages) this.subscription.handle(message.value);
+    for (const message of batch.messages) {
+      this.subscription.handle(message.value);
+      // After the push: the flush's freshness sample ends when its stats have gone to the sockets.
+      const header = message.headers?.[FLUSH_HEADER];
+      if (header !== undefined) {
+        const report = parseFlushReport(Array.isArray(header) ? header[0] : header);
+        if (report) this.flushes.seen(report, this.clock.now());
+      }
+    }
   }
 }

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOUR_FORMAT, IsUserName, NAME_MAX, parseHour } from '@reeltime/contracts';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { IsHour, IsHourRangeEnd, MAX_RANGE_HOURS, PageLimit, PageState } from '../api/validation';
 
 /** The most movies one page of GET …/movies lists. */
 export const MOVIES_PAGE_MAX = 1000;
 /** The most users one page of GET /api/hours/{hour}/users lists (also its default). */
 export const USERS_PAGE_MAX = 1000;
+/** The most users a page with `withStats=true` lists: each costs one stats read (cached or not). */
+export const USERS_WITH_STATS_MAX = 100;
 const PREFIX_MAX = 100;
 
 /** `hour` has passed IsHour, so it parses. */
@@ -72,6 +74,14 @@ export class UsersQuery {
 
   @PageState()
   pageState?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: `with \`true\`, each listed user's count and average in the hour too (\`stats\`); \`limit\` must then be at most ${USERS_WITH_STATS_MAX}`,
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'withStats must be true or false' })
+  withStats?: 'true' | 'false';
 }
 
 export class RangeQuery {

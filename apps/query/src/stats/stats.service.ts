@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HOUR_MS, HourlyStats, emptyAggregate, hourStart, toHourlyStats } from '@reeltime/contracts';
 import { AnswerCache, cacheGroups } from '../cache/answer-cache';
 import { MoviesPage, StatsRepository, UsersPage } from './stats.repository';
-import { Clock } from '@reeltime/runtime';
+import { Clock, mapLimit } from '@reeltime/runtime';
 
 export interface AverageAnswer {
   name: string;
@@ -20,7 +20,12 @@ export interface UsersAnswer extends UsersPage {
   hour: string;
   /** How many users this page lists. */
   count: number;
+  /** With `withStats`: each listed user's count and average in the hour, in the order of `users`. */
+  stats?: Array<{ name: string; count: number; average: number | null }>;
 }
+
+/** Stats reads in flight for one page of users. */
+const USER_STATS_CONCURRENCY = 16;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -124,6 +129,16 @@ export class StatsService {
       },
       isEmpty.users,
     );
+  }
+
+  /** A page of the hour's users, each with their count and average there (from the cached stats). */
+  async usersInHourWithStats(hour: number, limit: number, prefix?: string, pageState?: string): Promise<UsersAnswer> {
+    const page = await this.usersInHour(hour, limit, prefix, pageState);
+    const stats = await mapLimit(page.users, USER_STATS_CONCURRENCY, async (name) => {
+      const { count, average } = await this.stats(name, hour);
+      return { name, count, average };
+    });
+    return { ...page, stats };
   }
 
   /** The current and the previous hour, newest first (what a new WebSocket subscriber gets). */

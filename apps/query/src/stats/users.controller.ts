@@ -1,7 +1,17 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HourlyStats } from '@reeltime/contracts';
-import { HourParams, MoviesQuery, RangeQuery, UserHourParams, UserParams, UsersQuery, hourOf } from './stats.dto';
+import {
+  HourParams,
+  MoviesQuery,
+  RangeQuery,
+  USERS_WITH_STATS_MAX,
+  UserHourParams,
+  UserParams,
+  UsersQuery,
+  hourOf,
+} from './stats.dto';
+import { QueryError } from '../api/query-error';
 import { AverageAnswer, MoviesAnswer, StatsService, UsersAnswer } from './stats.service';
 import { ReadTokenGuard } from '../api/read-token.guard';
 import { MAX_RANGE_HOURS } from '../api/validation';
@@ -60,6 +70,12 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UsersAnswerDto })
   users(@Param() p: HourParams, @Query() q: UsersQuery): Promise<UsersAnswer> {
-    return this.stats.usersInHour(hourOf(p.hour), q.limit, q.prefix, q.pageState);
+    if (q.withStats !== 'true') return this.stats.usersInHour(hourOf(p.hour), q.limit, q.prefix, q.pageState);
+    if (q.limit > USERS_WITH_STATS_MAX) {
+      throw new QueryError('bad_request', `limit must be at most ${USERS_WITH_STATS_MAX} with withStats=true`, {
+        field: 'limit',
+      });
+    }
+    return this.stats.usersInHourWithStats(hourOf(p.hour), q.limit, q.prefix, q.pageState);
   }
 }

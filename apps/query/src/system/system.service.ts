@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@reeltime/config';
-import { KafkaConnection } from '@reeltime/kafka';
+import { KafkaConnection, PartitionLag } from '@reeltime/kafka';
 import { AnswerCache } from '../cache/answer-cache';
 import { RatingsFeed } from '../feed/ratings-feed';
 import { InstanceId } from '../platform/instance-id';
@@ -16,6 +16,15 @@ export interface SystemStatus {
   cache: { enabled: boolean; entries: number; hits: number; misses: number };
 }
 
+interface LagReading {
+  at: number;
+  /** Total lag; null when the read failed. */
+  value: number | null;
+  partitions: PartitionLag[];
+  /** Sum of the committed offsets; null when the read failed. */
+  committed: number | null;
+}
+
 const LAG_REFRESH_MS = 2000;
 /**
  * How long a status waits for a lag read under way. kafkajs retries a broker that is down for a
@@ -28,7 +37,9 @@ export const LAG_WAIT_MS = 500;
 @Injectable()
 export class SystemService {
   private readonly logger = new Logger(SystemService.name);
-  private lag: { at: number; value: number | null } | undefined;
+  private lag: LagReading | undefined;
+  /** ratings/s the group committed between the last two good reads (null until there are two). */
+  private written: number | null = null;
   /** The lag read under way: at most one at a time, however many statuses are asked for. */
   private reading: Promise<void> | undefined;
 
@@ -57,18 +68,43 @@ export class SystemService {
     };
   }
 
+  /**
+   * The lag per partition and the group's write rate as of the latest read (refreshed as status() does);
+   * `answered` is false when Kafka did not answer the latest read (or not within LAG_WAIT_MS).
+   */
+  async lagDetail(): Promise<{
+    answered: boolean;
+    total: number | null;
+    partitions: PartitionLag[];
+    written: number | null;
+  }> {
+    const total = await this.consumerLag();
+    const partitions = this.lag?.partitions ?? [];
+    return { answered: total !== null, total, partitions, written: total === null ? null : this.written };
+  }
+
+  private lagRead(partitions: PartitionLag[]): void {
+    const at = this.clock.now();
+    // Partitions the group has not committed to yet (-1) count from 0, as in both reads alike.
+    const committed = partitions.reduce((sum, p) => sum + Math.max(0, p.committed), 0);
+    const previous = this.lag;
+    if (previous?.committed != null && at > previous.at) {
+      this.written = Math.max(0, ((committed - previous.committed) * 1000) / (at - previous.at));
+    }
+    this.lag = { at, value: partitions.reduce((sum, p) => sum + p.lag, 0), partitions, committed };
+  }
+
   private async consumerLag(): Promise<number | null> {
     if (!this.reading && (!this.lag || this.clock.now() - this.lag.at >= LAG_REFRESH_MS)) {
       const { consumerGroup, topics } = this.config.kafka;
       this.reading = this.kafka
         .lag(consumerGroup, topics.ratings)
         .then(
-          (partitions) => {
-            this.lag = { at: this.clock.now(), value: partitions.reduce((sum, p) => sum + p.lag, 0) };
-          },
+          (partitions) => this.lagRead(partitions),
           (err: unknown) => {
             this.logger.warn({ msg: 'could not read the consumer lag', err: String(err) });
-            this.lag = { at: this.clock.now(), value: null };
+            this.lag = { at: this.clock.now(), value: null, partitions: [], committed: null };
+            this.written = null;
           },
         )
         .finally(() => (this.reading = undefined));

@@ -41,10 +41,12 @@ export class CassandraTrendingRepository extends TrendingRepository {
     const readTimeoutMs = this.deadline.ms;
     const perPartition = await mapLimit(partitions, CONCURRENCY, async (params) => {
       const rows = await this.session.all(TALLY_CQL[span], params, 1000, { readTimeoutMs });
+      const start = (params[0] as Date).getTime();
       return rows.map((r) => ({
         movie: r.get('movie') as string,
         count: Number(r.get('count')),
         sum: Number(r.get('sum') ?? 0),
+        start,
       }));
     });
     return perPartition.flat();

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TrendingMovie, rankMovies, rowsForWindow } from './trending';
+import { TrendingMovieSeries, rankMovies, rowsForWindow, withSeries } from './trending';
 import { TrendingRepository } from './trending.repository';
 import { Clock } from '@reeltime/runtime';
 
@@ -7,7 +7,11 @@ export interface TrendingAnswer {
   window: string;
   from: string;
   to: string;
-  movies: TrendingMovie[];
+  /** What one step of a movie's `series` counts: a minute (windows up to 12 minutes) or an hour. */
+  span: 'minute' | 'hour';
+  /** The start of each minute (or hour) counted, oldest first: the steps of every `series`. */
+  buckets: string[];
+  movies: TrendingMovieSeries[];
 }
 
 /** How long a trending answer is reused: it is a sliding-window figure, a few seconds old is fine. */
@@ -54,7 +58,9 @@ export class TrendingService {
       window,
       from: new Date(rows.starts[0]).toISOString(),
       to: new Date(now).toISOString(),
-      movies: rankMovies(tallies, MAX_TRENDING_LIMIT),
+      span: rows.span,
+      buckets: rows.starts.map((s) => new Date(s).toISOString()),
+      movies: withSeries(rankMovies(tallies, MAX_TRENDING_LIMIT), tallies, rows.starts),
     };
   }
 }

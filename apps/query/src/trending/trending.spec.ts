@@ -1,4 +1,4 @@
-import { minutesInWindow, parseWindow, rankMovies, rowsForWindow } from './trending';
+import { minutesInWindow, parseWindow, rankMovies, rowsForWindow, withSeries } from './trending';
 
 describe('trending windows', () => {
   it.each([
@@ -61,5 +61,24 @@ describe('rankMovies', () => {
       const rows = rowsForWindow(now, w * 60_000);
       expect(rows.starts.length * (rows.span === 'minute' ? 8 : 4)).toBeLessThanOrEqual(100);
     }
+  });
+});
+
+describe('withSeries', () => {
+  it('gives each ranked movie its count per minute of the window, oldest first', () => {
+    const m0 = Date.parse('2026-12-01T10:00:00Z');
+    const starts = [m0, m0 + 60_000, m0 + 120_000];
+    const tallies = [
+      { movie: 'Heat', count: 3, sum: 20, start: m0 },
+      { movie: 'Heat', count: 2, sum: 10, start: m0 }, // another bucket of the same minute
+      { movie: 'Heat', count: 4, sum: 30, start: m0 + 120_000 },
+      { movie: 'Up', count: 1, sum: 9, start: m0 + 60_000 },
+      { movie: 'Alien', count: 1, sum: 5, start: m0 - 60_000 }, // outside the starts: not in a series
+    ];
+    const ranked = rankMovies(tallies, 2);
+    expect(withSeries(ranked, tallies, starts)).toEqual([
+      { movie: 'Heat', count: 9, average: 60 / 9, series: [5, 0, 4] },
+      { movie: 'Up', count: 1, average: 9, series: [0, 1, 0] },
+    ]);
   });
 });

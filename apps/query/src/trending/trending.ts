@@ -57,12 +57,31 @@ export interface MovieTally {
   movie: string;
   count: number;
   sum: number;
+  /** The minute (or hour) the partition holds, epoch ms: where the tally falls in a series. */
+  start?: number;
 }
 
 export interface TrendingMovie {
   movie: string;
   count: number;
   average: number;
+}
+
+/** A ranked movie with its count in each minute (or hour) of the window, oldest first. */
+export interface TrendingMovieSeries extends TrendingMovie {
+  series: number[];
+}
+
+/** Each ranked movie's count per start (the window's minutes or hours), from the same tallies. */
+export function withSeries(ranked: TrendingMovie[], tallies: MovieTally[], starts: number[]): TrendingMovieSeries[] {
+  const index = new Map(starts.map((s, i) => [s, i] as const));
+  const series = new Map(ranked.map((m) => [m.movie, new Array<number>(starts.length).fill(0)] as const));
+  for (const t of tallies) {
+    const i = t.start === undefined ? undefined : index.get(t.start);
+    const counts = series.get(t.movie);
+    if (counts && i !== undefined) counts[i] += t.count;
+  }
+  return ranked.map((m) => ({ ...m, series: series.get(m.movie) ?? [] }));
 }
 
 /** Adds up the tallies of every minute and bucket; most rated first (ties: higher average, then title). */

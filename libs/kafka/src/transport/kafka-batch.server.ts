@@ -11,7 +11,14 @@ export interface KafkaBatch {
   partition: number;
   /** End of the partition's log at fetch time. */
   highWatermark: string;
-  messages: Array<{ offset: string; key: Buffer | null; value: Buffer | null }>;
+  /** kafkajs's own messages: `timestamp` is epoch ms as a string; header values are Buffers. */
+  messages: Array<{
+    offset: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    timestamp?: string;
+    headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  }>;
 }
 
 export interface OffsetCommit {
