@@ -75,18 +75,7 @@ export interface SystemStatus {
   consumerLag: number | null;
 }
 
-export type ServiceState = 'up' | 'down' | 'unknown';
-
-export interface PipelineHealth {
-  time: string;
-  instance: string;
-  ratingsIn: number;
-  ratingsWritten: number | null;
-  lag: { total: number | null; partitions: Array<{ partition: number; lag: number }> };
-  lastFlush: { at: string; ageMs: number; ratings: number; durationMs: number } | null;
-  deadLetters: { perMinute: number; latest: Array<{ reason: string; error: string; time: string }> };
-  freshness: { p50Ms: number; p99Ms: number; samples: number } | null;
-  services: { kafka: 'up' | 'down'; cassandra: 'up' | 'down'; consumer: ServiceState; query: 'up' };
-}
+/** The `health` push: its contract lives with the backend's (type only: nothing of the lib is bundled). */
+export type { PipelineHealth, ServiceState } from '@reeltime/contracts';
 
 export type SubscribeAck = { ok: true; stats: HourlyStats[] } | { ok: false; error: string };
