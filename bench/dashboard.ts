@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Env } from '@reeltime/config';
+import { HourlyStats, encodeRatingEvent, hourStart } from '@reeltime/contracts';
+import { sleep } from '@reeltime/runtime';
+import { launchChromium } from '../test/support/browser';
+import { BenchResult, benchNamespace, medianOfRuns, openStatsNamespace, removeBenchNamespace, runIfMain } from './lib';
+import { startQuery } from './ws-fanout';
+
+/**
+ * The dashboard page under a fast feed, in headless Chromium against the compiled query service (a
+ * process): RATE ratings/s on the ratings topic for SECONDS s (the service pushes `feed` every 50 ms),
+ * and the watched user's stats 10 times a second, with the 7 d chart on. Records the page's long tasks
+ * (PerformanceObserver 'longtask': main-thread tasks over 50 ms), its renders (window.reeltimeFrames)
+ * and, after a forced GC, its JS heap and DOM nodes. The target is no long task at all; the browser test
+ * (test/query/dashboard.load.browser.test.ts) only bounds a freeze, as it shares the cores with others.
+ * Run `npm run build` first, on a machine doing nothing else.
+ */
+const RATE = Number(process.env.BENCH_DASHBOARD_RATE ?? 5000);
+const SECONDS = Number(process.env.BENCH_DASHBOARD_SECONDS ?? 30);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PORT = '3914';
+const NAME = 'Bench Bea';
+
+export async function run(): Promise<BenchResult> {
+  const env: Env = benchNamespace('dash', { QUERY_PORT: PORT, QUERY_FEED_INTERVAL_MS: '50' });
+  const { config, kafka, producer } = await openStatsNamespace(env);
+  const child = await startQuery(env, PORT);
+  const browser = await launchChromium();
+  const runs: Array<Record<string, number>> = [];
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`http://127.0.0.1:${PORT}/#/user/${encodeURIComponent(NAME)}`);
+      await page.waitForSelector('#connection.on');
+      await page.click('#series-7d');
+      await page.evaluate(() => {
+        const w = window as unknown as { longTasks: number[] };
+        w.longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) w.longTasks.push(e.duration);
+        }).observe({ type: 'longtask' });
+      });
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const memory = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        const { metrics } = await cdp.send('Performance.getMetrics');
+        const m = (n: string) => metrics.find((x) => x.name === n)?.value ?? 0;
+        return { heapMiB: m('JSHeapUsedSize') / 1048576, nodes: m('Nodes') };
+      };
+      const start = Date.now();
+      let sent = 0;
+      let tick = 0;
+      const heaps: number[] = [];
+      const nodes: number[] = [];
+      let nextSample = start + 5000;
+      while (Date.now() - start < SECONDS * 1000) {
+        const due = start + tick * 100;
+        if (due > Date.now()) await sleep(due - Date.now());
+        const now = Date.now();
+        const messages = Array.from({ length: RATE / 10 }, (_, i) => {
+          const name = `feeder ${i % 997}`;
+          const rating = { id: randomUUID(), name, movie: `Film ${(tick + i) % 500}`, rating: 1 + (i % 10), time: now };
+          return { key: name, value: encodeRatingEvent(rating) };
+        });
+        await producer.send({ topic: config.kafka.topics.ratings, messages });
+        sent += messages.length;
+        tick++;
+        const stats: HourlyStats = {
+          name: NAME,
+          hour: new Date(hourStart(now)).toISOString(),
+          count: tick,
+          sum: 7 * tick,
+          average: 7,
+          min: 7,
+          max: 7,
+          histogram: [0, 0, 0, 0, 0, 0, tick, 0, 0, 0],
+          updatedAt: new Date(now).toISOString(),
+        };
+        await producer.send({
+          topic: config.kafka.topics.stats,
+          messages: [{ key: NAME, value: JSON.stringify(stats) }],
+        });
+        if (Date.now() >= nextSample) {
+          nextSample += 5000;
+          const m = await memory();
+          heaps.push(m.heapMiB);
+          nodes.push(m.nodes);
+        }
+      }
+      const seconds = (Date.now() - start) / 1000;
+      const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+      const frames = await page.evaluate(
+        () =>
+          (window as unknown as { reeltimeFrames: { frames: number; totalMs: number; maxMs: number } }).reeltimeFrames,
+      );
+      const slowest = await page.evaluate(() => (window as unknown as { reeltimeSlowest: unknown }).reeltimeSlowest);
+      process.stderr.write(`slowest render of each part (ms): ${JSON.stringify(slowest)}\n`);
+      runs.push({
+        'ratings/s sent': Math.round(sent / seconds),
+        'long tasks': longTasks.length,
+        'longest task ms': Math.round(Math.max(0, ...longTasks)),
+        'render ms per s': Math.round(frames.totalMs / seconds),
+        'longest render ms': Math.round(frames.maxMs),
+        'heap growth MiB': Math.round((heaps[heaps.length - 1] - heaps[0]) * 10) / 10,
+        'DOM nodes max - min': Math.max(...nodes) - Math.min(...nodes),
+      });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    await producer.disconnect();
+    await removeBenchNamespace(kafka, config);
+  }
+  return {
+    name: 'dashboard under a fast feed',
+    method: `Chromium on the dashboard (7 d chart) of the compiled query service, ${RATE} ratings/s on the ratings topic for ${SECONDS} s (feed every 50 ms) and the watched user's stats 10 times a second; ${RUNS} runs, medians. Heap growth after a forced GC, first to last 5 s sample.`,
+    figures: medianOfRuns(runs),
+    runs,
+    targets: { 'long tasks': '0', 'longest task ms': '< 50' },
+  };
+}
+
+runIfMain(module, run);
