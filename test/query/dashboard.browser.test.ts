@@ -135,7 +135,7 @@ describe('dashboard in headless Chromium', () => {
     const month = shifted.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
     const label = `${hm(shifted)}–${hm(new Date(shifted.getTime() + HOUR_MS))}, ${shifted.getUTCDate()} ${month}`;
     const { page, problems } = await openPage(chromium.browser, q.url, { timezoneId: zone });
-    await page.waitForSelector('#user-list li');
+    await page.waitForFunction(() => document.querySelector('#users-page')?.textContent === 'page 1');
 
     // The day strip, then the hour picker.
     await page.click(`#days [data-day="${shifted.toISOString().slice(0, 10)}"]`);

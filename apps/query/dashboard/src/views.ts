@@ -193,7 +193,7 @@ export class Views {
     if (u.loaded && !u.error && u.rows.length === 0 && u.prefix)
       setText(byId('users-empty'), `No names start with “${u.prefix}” in this hour.`);
     else setText(byId('users-empty'), 'Nobody rated in this hour.');
-    setText(byId('users-page'), u.loaded ? `page ${u.index + 1}${u.next ? '' : ' (last)'}` : '');
+    setText(byId('users-page'), u.loaded ? `page ${u.index + 1}` : '');
     byId<HTMLButtonElement>('users-prev').disabled = u.index === 0;
     byId<HTMLButtonElement>('users-next').disabled = !u.next;
   }
