@@ -3,17 +3,9 @@
  * times are ISO strings, hours the ISO start of a UTC hour. See DESIGN.md's REST and WebSocket contracts.
  */
 
-export interface HourlyStats {
-  name: string;
-  hour: string;
-  count: number;
-  sum: number;
-  average: number | null;
-  min: number | null;
-  max: number | null;
-  histogram: number[];
-  updatedAt: string;
-}
+// One contract in one place: the shapes the libs define are imported as types (nothing is bundled).
+import type { HourlyStats } from '@reeltime/contracts';
+export type { HourlyStats };
 
 export interface UserStat {
   name: string;
