@@ -88,7 +88,10 @@ describe('the whole pipeline, end to end', () => {
         return Promise.resolve();
       },
     });
-    await Promise.all([consumer.start(), query.start(), producer.start()]);
+    // The query service's health panel asks the producer, at the port it got.
+    await producer.start();
+    query.env.QUERY_PRODUCER_URL = producer.url;
+    await Promise.all([consumer.start(), query.start()]);
   });
   afterAll(async () => {
     socket?.disconnect();
@@ -214,7 +217,7 @@ describe('the whole pipeline, end to end', () => {
       Promise.resolve(health.some((h) => h.lag.total === 0 && h.lastFlush !== null)),
     );
     const last = health[health.length - 1];
-    expect(last.services).toEqual({ kafka: 'up', cassandra: 'up', consumer: 'up', query: 'up' });
+    expect(last.services).toEqual({ kafka: 'up', cassandra: 'up', consumer: 'up', producer: 'up', query: 'up' });
     expect(last.lag.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
     // The dead letters the test itself read from the DLQ, all published within the same minute.
     expect(Math.max(...health.map((h) => h.deadLetters.perMinute))).toBe(dlq.length);

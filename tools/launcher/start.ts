@@ -12,8 +12,16 @@ const REPEAT_WINDOW_MS = 1000;
  * when none is set, so the producer's control API is never open (it is printed with the summary).
  */
 function serviceEnvironment(): { env: NodeJS.ProcessEnv; generated: boolean } {
-  if (process.env.PRODUCER_CONTROL_TOKEN?.trim()) return { env: process.env, generated: false };
-  return { env: { ...process.env, PRODUCER_CONTROL_TOKEN: randomBytes(24).toString('base64url') }, generated: true };
+  // The query service's health panel asks the producer it runs next to.
+  const withProducer = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+    env.QUERY_PRODUCER_URL
+      ? env
+      : { ...env, QUERY_PRODUCER_URL: `http://127.0.0.1:${configFromEnvironment(env).ports.producer}` };
+  if (process.env.PRODUCER_CONTROL_TOKEN?.trim()) return { env: withProducer(process.env), generated: false };
+  return {
+    env: withProducer({ ...process.env, PRODUCER_CONTROL_TOKEN: randomBytes(24).toString('base64url') }),
+    generated: true,
+  };
 }
 
 /** `npm start`: everything on this machine in one command; Ctrl-C stops it all in order. */

@@ -85,6 +85,14 @@ describe('loadConfig', () => {
     ).toEqual(['https://a.example', 'http://localhost:8080']);
   });
 
+  it('takes the producer URL for the health panel as an http(s) URL, naming the setting otherwise', () => {
+    expect(loadConfig({}).query.producerUrl).toBeUndefined();
+    expect(loadConfig({ QUERY_PRODUCER_URL: 'http://producer:3001/' }).query.producerUrl).toBe('http://producer:3001');
+    for (const bad of ['producer:3001', 'ftp://producer', 'not a url']) {
+      expect(() => loadConfig({ QUERY_PRODUCER_URL: bad })).toThrow(/QUERY_PRODUCER_URL: expected an http\(s\) URL/);
+    }
+  });
+
   it('requires a password when a Cassandra username is set', () => {
     expect(() => loadConfig({ CASSANDRA_USERNAME: 'app' })).toThrow(/CASSANDRA_PASSWORD/);
   });

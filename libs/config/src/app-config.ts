@@ -12,6 +12,7 @@ import {
   optionalInt,
   optionalStr,
   optionalToken,
+  optionalUrl,
   str,
 } from './env';
 
@@ -113,6 +114,8 @@ export class AppConfig {
     allowedOrigins: string[];
     /** Bearer token REST (/api/…) and the socket.io handshake require; unset: they are open. */
     readToken?: string;
+    /** The producer's base URL, for the dashboard's health panel (its /health/ready); unset: unknown. */
+    producerUrl?: string;
     trendingRefreshMs: number;
     feedIntervalMs: number;
     /** The window the rate limits count in. */
@@ -281,6 +284,7 @@ function querySettings(env: Env, batchIntervalMs: number): AppConfig['query'] {
     readTimeoutMs: int(env, 'QUERY_READ_TIMEOUT_MS', 800, 50, 600_000),
     allowedOrigins: origins(env),
     readToken: optionalToken(env, 'QUERY_READ_TOKEN'),
+    producerUrl: optionalUrl(env, 'QUERY_PRODUCER_URL'),
     trendingRefreshMs: int(env, 'QUERY_TRENDING_REFRESH_MS', 5000, 100, 3_600_000),
     feedIntervalMs: int(env, 'QUERY_FEED_INTERVAL_MS', 500, 50, 60_000),
     rateWindowMs: int(env, 'QUERY_RATE_WINDOW_MS', 10_000, 100, 3_600_000),

@@ -102,6 +102,22 @@ export function identifier(env: Env, name: string, fallback: string, pattern: Re
 }
 
 /** A shared secret sent as `Authorization: Bearer …`: long enough not to be guessed, and header-safe. */
+/** An http(s) URL, or undefined when unset; anything else is a ConfigError naming the setting. */
+export function optionalUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `expected an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `expected an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 export function optionalToken(env: Env, name: string, minLength = 16): string | undefined {
   const value = raw(env, name);
   if (value === undefined) return undefined;

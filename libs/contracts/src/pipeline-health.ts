@@ -60,5 +60,12 @@ export interface PipelineHealth {
    * sample per flush over the last minute; null without a flush in that minute.
    */
   freshness: { p50Ms: number; p99Ms: number; samples: number } | null;
-  services: { kafka: ServiceState; cassandra: ServiceState; consumer: ServiceState; query: 'up' };
+  /** `producer`: its /health/ready, when the query service knows its URL (QUERY_PRODUCER_URL). */
+  services: {
+    kafka: ServiceState;
+    cassandra: ServiceState;
+    consumer: ServiceState;
+    producer: ServiceState;
+    query: 'up';
+  };
 }

@@ -10,7 +10,7 @@ const health = (services: Partial<PipelineHealth['services']>): PipelineHealth =
   lastFlush: null,
   deadLetters: { perMinute: 0, latest: [] },
   freshness: null,
-  services: { kafka: 'up', cassandra: 'up', consumer: 'up', query: 'up', ...services },
+  services: { kafka: 'up', cassandra: 'up', consumer: 'up', producer: 'up', query: 'up', ...services },
 });
 
 describe('the degraded-state banners', () => {

@@ -42,6 +42,7 @@ class ProbeState {
 export class PipelineHealthService {
   private readonly cassandra: ProbeState;
   private readonly consumer: ProbeState;
+  private readonly producer: ProbeState | undefined;
 
   constructor(
     private readonly system: SystemService,
@@ -58,6 +59,14 @@ export class PipelineHealthService {
     this.consumer = new ProbeState(async () =>
       (await kafka.groupMembers(config.kafka.consumerGroup)) > 0 ? 'up' : 'down',
     );
+    const producer = config.query.producerUrl;
+    this.producer = producer
+      ? new ProbeState(async () => {
+          const res = await fetch(`${producer}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+          await res.body?.cancel();
+          return res.ok ? 'up' : 'down';
+        })
+      : undefined;
   }
 
   async health(): Promise<PipelineHealth> {
@@ -77,6 +86,7 @@ export class PipelineHealthService {
         cassandra: this.cassandra.read(now),
         // Without Kafka nobody can tell whether the consumer runs.
         consumer: lag.answered ? this.consumer.read(now) : 'unknown',
+        producer: this.producer?.read(now) ?? 'unknown',
         query: 'up',
       },
     };
