@@ -48,7 +48,7 @@ export interface PipelineHealth {
   instance: string;
   /** ratings/s arriving on the ratings topic. */
   ratingsIn: number;
-  /** ratings/s the consumer group committed (its committed offsets' growth); null while unknown. */
+  /** ratings/s the consumer group committed over the last minute (its committed offsets' growth); null while unknown. */
   ratingsWritten: number | null;
   lag: { total: number | null; partitions: Array<{ partition: number; lag: number }> };
   /** The newest flush this instance heard of (flushes that wrote at least one user-hour). */

@@ -32,3 +32,34 @@ describe('SystemService', () => {
     expect(lag).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('SystemService written rate', () => {
+  it('averages what the group committed over the last minute, so 30 s batches do not read as 0 between commits', async () => {
+    let now = 0;
+    let committed = 0;
+    const kafka = {
+      lag: () => Promise.resolve([{ partition: 0, committed, end: committed, lag: 0 }]),
+    } as unknown as KafkaConnection;
+    const feed = { ratingsPerSecond: () => 0 } as unknown as RatingsFeed;
+    const system = new SystemService(
+      kafka,
+      loadConfig({}),
+      feed,
+      new AnswerCache(10),
+      { now: () => now },
+      {
+        value: 'test',
+      },
+    );
+    const seen: Array<number | null> = [];
+    // 20 ratings/s, committed in one go every 30 s; the status is asked every 2 s.
+    for (now = 0; now <= 120_000; now += 2000) {
+      committed = 600 * Math.floor(now / 30_000);
+      await system.lagDetail();
+      seen.push((await system.lagDetail()).written);
+    }
+    expect(seen[0]).toBeNull(); // one read: no rate yet
+    expect(seen.slice(-15).every((w) => w !== null && w >= 15 && w <= 25)).toBe(true);
+    expect(seen[seen.length - 1]).toBe(20); // 60 s from t=60 s to t=120 s: 1,200 ratings
+  });
+});

@@ -26,6 +26,8 @@ interface LagReading {
 }
 
 const LAG_REFRESH_MS = 2000;
+/** ratings/s written are averaged over this long (at least two batch intervals at the default 30 s). */
+const WRITTEN_WINDOW_MS = 60_000;
 /**
  * How long a status waits for a lag read under way. kafkajs retries a broker that is down for a
  * minute or more; meanwhile the lag is unknown (null) rather than GET /api/system and the dashboard's
@@ -38,7 +40,12 @@ export const LAG_WAIT_MS = 500;
 export class SystemService {
   private readonly logger = new Logger(SystemService.name);
   private lag: LagReading | undefined;
-  /** ratings/s the group committed between the last two good reads (null until there are two). */
+  /**
+   * [time, sum of committed offsets] of the good reads of the last WRITTEN_WINDOW_MS, oldest first: the
+   * group commits once a batch interval (30 s by default), so a rate between two reads 2 s apart is
+   * mostly 0 with a spike; over a minute it is what was written.
+   */
+  private committedReads: Array<[number, number]> = [];
   private written: number | null = null;
   /** The lag read under way: at most one at a time, however many statuses are asked for. */
   private reading: Promise<void> | undefined;
@@ -87,10 +94,12 @@ export class SystemService {
     const at = this.clock.now();
     // Partitions the group has not committed to yet (-1) count from 0, as in both reads alike.
     const committed = partitions.reduce((sum, p) => sum + Math.max(0, p.committed), 0);
-    const previous = this.lag;
-    if (previous?.committed != null && at > previous.at) {
-      this.written = Math.max(0, ((committed - previous.committed) * 1000) / (at - previous.at));
+    this.committedReads.push([at, committed]);
+    while (this.committedReads.length > 2 && at - this.committedReads[1][0] >= WRITTEN_WINDOW_MS) {
+      this.committedReads.shift();
     }
+    const [from, fromCommitted] = this.committedReads[0];
+    this.written = at > from ? Math.max(0, ((committed - fromCommitted) * 1000) / (at - from)) : null;
     this.lag = { at, value: partitions.reduce((sum, p) => sum + p.lag, 0), partitions, committed };
   }
 
@@ -105,6 +114,7 @@ export class SystemService {
             this.logger.warn({ msg: 'could not read the consumer lag', err: String(err) });
             this.lag = { at: this.clock.now(), value: null, partitions: [], committed: null };
             this.written = null;
+            this.committedReads = [];
           },
         )
         .finally(() => (this.reading = undefined));
