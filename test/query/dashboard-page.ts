@@ -27,15 +27,16 @@ export async function watchProblems(page: Page, allow: RegExp[] = []): Promise<(
   ];
 }
 
-/** A page in a context of its own (its own localStorage), watched for problems. */
+/** A page in a context of its own (its own localStorage), watched for problems (see watchProblems' `allow`). */
 export async function openPage(
   browser: Browser,
   url: string,
   options: BrowserContextOptions = {},
+  allow: RegExp[] = [],
 ): Promise<{ page: Page; problems: () => Promise<string[]> }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
   const page = await context.newPage();
-  const problems = await watchProblems(page);
+  const problems = await watchProblems(page, allow);
   await page.goto(url);
   return { page, problems };
 }

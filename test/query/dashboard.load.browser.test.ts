@@ -41,7 +41,12 @@ describe('dashboard in headless Chromium under a fast feed', () => {
     const name = 'Load Lou';
     const hour = hourStart(Date.now());
     await q.fixture.commit([rating(name, 'Heat (1995)', 7, Date.now() - 1000)]);
-    const { page, problems } = await openPage(chromium.browser, `${q.url}/#/user/Load%20Lou`);
+    // A REST read that Cassandra does not answer within QUERY_READ_TIMEOUT_MS is a 503, which the page
+    // shows as a banner: on two cores under this feed (CI ran it right after Cassandra started) that is
+    // the service's answer, not a fault of the page. Everything else still fails the test.
+    const { page, problems } = await openPage(chromium.browser, `${q.url}/#/user/Load%20Lou`, {}, [
+      /Failed to load resource: the server responded with a status of 503/,
+    ]);
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
       w.longTasks = [];
