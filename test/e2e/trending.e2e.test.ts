@@ -13,7 +13,7 @@ interface TrendingAnswer {
   window: string;
   from: string;
   to: string;
-  movies: Array<{ movie: string; count: number; average: number }>;
+  movies: Array<{ movie: string; count: number; average: number; series: number[] }>;
 }
 
 /**
@@ -85,6 +85,7 @@ describe('trending movies, from the ratings topic to the REST answer', () => {
     await feeder.send([...outside, ...inside]);
     await feeder.send(resent);
 
+    const ranked = (a: TrendingAnswer) => a.movies.map(({ movie, count, average }) => ({ movie, count, average }));
     let last: TrendingAnswer | undefined;
     try {
       last = await waitFor(
@@ -92,7 +93,7 @@ describe('trending movies, from the ratings topic to the REST answer', () => {
         async () => {
           const answer = await trending('10m', 100);
           last = answer;
-          return JSON.stringify(answer.movies) === JSON.stringify(all) ? answer : undefined;
+          return JSON.stringify(ranked(answer)) === JSON.stringify(all) ? answer : undefined;
         },
         90_000,
         1000,
@@ -100,7 +101,9 @@ describe('trending movies, from the ratings topic to the REST answer', () => {
     } catch (err) {
       throw new Error(`${(err as Error).message}\nexpected ${JSON.stringify(all)}\nreturned ${JSON.stringify(last)}`);
     }
-    expect(last.movies).toEqual(all);
+    expect(ranked(last)).toEqual(all);
+    // Each movie's per-minute series adds up to its count.
+    for (const m of last.movies) expect(m.series.reduce((a, b) => a + b, 0)).toBe(m.count);
     // The window the answer says it covers holds every in-window event and none of the others.
     const from = Date.parse(last.from);
     const to = Date.parse(last.to);
@@ -110,9 +113,9 @@ describe('trending movies, from the ratings topic to the REST answer', () => {
     expect(from).toBe(minuteOf(to - 10 * MINUTE_MS + 1));
 
     // A smaller limit returns the top of the same ranking, ties broken the same way.
-    expect((await trending('10m', 5)).movies).toEqual(expected(5));
+    expect(ranked(await trending('10m', 5))).toEqual(expected(5));
     // A window that reaches 45 minutes back counts the older events too.
-    expect((await trending('45m', 100)).movies).toEqual(expected(100, [...inside, ...outside]));
+    expect(ranked(await trending('45m', 100))).toEqual(expected(100, [...inside, ...outside]));
     // The oracle's assumption about the request times held.
     expect(Date.now() - t0).toBeLessThan(4 * MINUTE_MS);
   });

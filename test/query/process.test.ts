@@ -11,7 +11,8 @@ describe('the compiled query service (dist/, as npm start runs it)', () => {
 
   it.each([
     ['/', 'text/html', /<title>reeltime/],
-    ['/assets/app.js', 'text/javascript', /io\('\/live'/],
+    // The bundle esbuild made from apps/query/dashboard/src (it writes string literals in double quotes).
+    ['/assets/app.js', 'text/javascript', /io\(["']\/live["']/],
     ['/assets/style.css', 'text/css', /--accent/],
     ['/vendor/chart.umd.js', 'text/javascript', /Chart/],
     ['/vendor/socket.io.min.js', 'javascript', /io/],
@@ -47,7 +48,9 @@ describe('the compiled query service (dist/, as npm start runs it)', () => {
       const admin = await kafka.admin();
       const own = async () =>
         (await admin.listGroups()).groups.filter((g) => g.groupId.startsWith(ns.config.kafka.queryGroupPrefix));
-      await waitFor('the feed and stats groups', async () => ((await own()).length === 2 ? true : undefined));
+      await waitFor('the feed, stats and dead-letter groups', async () =>
+        (await own()).length === 3 ? true : undefined,
+      );
       expect(await service.stop()).toBe(0);
       expect(await own()).toEqual([]);
     } finally {
