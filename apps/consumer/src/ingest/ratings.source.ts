@@ -16,6 +16,11 @@ const SESSION_TIMEOUT_MS = 30_000;
  * silence).
  */
 export const STALL_MS = 2 * SESSION_TIMEOUT_MS + 15_000;
+/**
+ * How long records may wait unread, fetching not paused, before the consumer is replaced: more than the
+ * session a rejoin may have to wait out, so kafkajs's own recovery is not cut short.
+ */
+export const STARVED_MS = SESSION_TIMEOUT_MS + 15_000;
 
 /** What the ingest needs of its transport: back-pressure, explicit commits, rebalances, an ordered stop. */
 export abstract class RatingsSource {
@@ -52,6 +57,7 @@ export function ratingsTransport(kafka: KafkaConnection, config: AppConfig): Kaf
       start: 'beginning',
       onStartFailure: 'fail',
       stallMs: STALL_MS,
+      starvedMs: STARVED_MS,
     },
     RATINGS_TRANSPORT,
   );

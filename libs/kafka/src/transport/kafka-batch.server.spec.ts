@@ -168,3 +168,111 @@ describe('KafkaBatchServer after a kafkajs crash', () => {
     expect(attempts.every((c) => c.calls.join() === 'connect,disconnect')).toBe(true);
   });
 });
+
+describe('KafkaBatchServer that reads nothing while records wait', () => {
+  const STARVED_MS = 45_000;
+  let consumer: FakeConsumer & { eachBatch?: (payload: unknown) => Promise<void> };
+  let created: FakeConsumer[];
+  let source: KafkaBatchServer;
+  /** What the broker says of partition 0: the group's committed offset and the log's end. */
+  let partition0: { committed: number; end: number };
+  const lag = jest.fn(() =>
+    Promise.resolve([{ partition: 0, ...partition0, lag: partition0.end - Math.max(0, partition0.committed) }]),
+  );
+
+  /** The consumer stays alive the whole time: a heartbeat every second, so only starvation can replace it. */
+  async function liveFor(ms: number): Promise<void> {
+    for (let t = 0; t < ms; t += 1000) {
+      consumer.emit('heartbeat', {});
+      await jest.advanceTimersByTimeAsync(1000);
+    }
+  }
+
+  beforeEach(async () => {
+    jest.useFakeTimers();
+    created = [];
+    partition0 = { committed: 0, end: 100 };
+    lag.mockClear();
+    const createConsumer = (): FakeConsumer => {
+      const made = new FakeConsumer() as FakeConsumer & { eachBatch?: (payload: unknown) => Promise<void> };
+      made.run = jest.fn((config: { eachBatch: (payload: unknown) => Promise<void> }) => {
+        made.calls.push('run');
+        made.eachBatch = config.eachBatch;
+        return Promise.resolve();
+      }) as unknown as FakeConsumer['run'];
+      created.push(made);
+      return made;
+    };
+    const kafka = { createConsumer, ensureTopics: () => Promise.resolve(), lag } as unknown as KafkaConnection;
+    source = new KafkaBatchServer(kafka, {
+      groupId: 'g',
+      topics: { ratings: 'ratings' },
+      manualCommit: true,
+      start: 'beginning',
+      onStartFailure: 'fail',
+      stallMs: STALL_MS,
+      starvedMs: STARVED_MS,
+    });
+    source.addHandler('ratings', () => Promise.resolve(), true);
+    await new Promise((resolve, reject) => void source.listen((err) => (err ? reject(err) : resolve(err))));
+    consumer = created[0];
+    consumer.emit('group_join', { payload: { memberAssignment: { ratings: [0] } } });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('replaces a consumer that heartbeats but hands over nothing while records wait', async () => {
+    // Seen waiting at the first check after 5 s of nothing, replaced once that has lasted STARVED_MS.
+    await liveFor(5_000 + STARVED_MS - 1000);
+    expect(created).toHaveLength(1);
+    await liveFor(6_000);
+    expect(consumer.calls).toContain('disconnect');
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(created).toHaveLength(2);
+  });
+
+  it('leaves it alone when everything waiting has been handed over, though not yet committed', async () => {
+    await consumer.eachBatch?.({
+      batch: {
+        topic: 'ratings',
+        partition: 0,
+        highWatermark: '100',
+        messages: [{ offset: '99', key: null, value: null }],
+      },
+      isStale: () => false,
+      resolveOffset: () => undefined,
+      heartbeat: () => Promise.resolve(),
+    });
+    await liveFor(3 * STARVED_MS);
+    expect(created).toHaveLength(1);
+    expect(lag).toHaveBeenCalled();
+  });
+
+  it('leaves it alone while nothing waits, while paused, and for partitions another member reads', async () => {
+    partition0 = { committed: 100, end: 100 };
+    await liveFor(3 * STARVED_MS);
+    partition0 = { committed: 0, end: 100 };
+    source.pause();
+    await liveFor(3 * STARVED_MS);
+    source.resume();
+    consumer.emit('group_join', { payload: { memberAssignment: { ratings: [1] } } });
+    await liveFor(3 * STARVED_MS);
+    expect(created).toHaveLength(1);
+    expect(consumer.calls).not.toContain('disconnect');
+  });
+
+  it('counts from the resume, not from the last batch before a pause', async () => {
+    source.pause();
+    await liveFor(3 * STARVED_MS);
+    source.resume();
+    await liveFor(STARVED_MS);
+    expect(created).toHaveLength(1);
+    await liveFor(10_000);
+    expect(created.length).toBeGreaterThan(1);
+  });
+
+  it('leaves it to the other watchdogs when the broker cannot say what waits', async () => {
+    lag.mockImplementation(() => Promise.reject(new Error('broker down')));
+    await liveFor(3 * STARVED_MS);
+    expect(created).toHaveLength(1);
+  });
+});

@@ -67,6 +67,12 @@ export interface KafkaBatchServerOptions {
   ownGroup?: boolean;
   /** Replace a consumer that has shown no sign of life for this long; 0: never. */
   stallMs?: number;
+  /**
+   * Replace a consumer that, not paused, has handed over nothing for this long while records wait on
+   * its partitions; 0: never. It looks alive (heartbeats, empty fetches) and reads nothing: seen after
+   * a broker restart, when a rejoin answered "coordinator is loading" left kafkajs fetching nothing.
+   */
+  starvedMs?: number;
 }
 
 /** What a server reports besides batches. */
@@ -114,6 +120,15 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
   private watchdog?: NodeJS.Timeout;
   private lastProgress = Date.now();
   private closing?: Promise<void>;
+  /** Partitions per topic of the last join; unknown before the first. */
+  private assignment?: Record<string, number[]>;
+  /** Next offset after the last record handed over, per `topic/partition`, since the last join. */
+  private readonly handedOver = new Map<string, number>();
+  private lastHandover = Date.now();
+  /** Since when records have been seen waiting with nothing handed over; unset while reading. */
+  private starvedSince?: number;
+  private checkingBacklog = false;
+  private handling = false;
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -175,7 +190,7 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
       } else {
         await first;
       }
-      if (this.options.stallMs) {
+      if (this.options.stallMs || this.options.starvedMs) {
         this.watchdog = setInterval(() => this.checkProgress(), WATCHDOG_EVERY_MS);
         this.watchdog.unref();
       }
@@ -208,6 +223,7 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
         eachBatch: (payload) => this.handleBatch(consumer, payload),
       });
       this.lastProgress = Date.now();
+      this.readingAgain();
       this.logger.log({ msg: 'reading', topics, groupId });
     } catch (err) {
       await withTimeout(consumer.disconnect(), DISCONNECT_WAIT_MS).catch(() => undefined);
@@ -235,6 +251,14 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
     if (pattern === undefined) return;
     let release = (): void => undefined;
     this.inFlight = new Promise((r) => (release = r));
+    this.handling = true;
+    this.lastHandover = Date.now();
+    this.starvedSince = undefined;
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) {
+      const key = `${batch.topic}/${batch.partition}`;
+      this.handedOver.set(key, Math.max(this.handedOver.get(key) ?? 0, Number(last.offset) + 1));
+    }
     try {
       const data: KafkaBatch = {
         topic: batch.topic,
@@ -246,11 +270,11 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
       await this.handleEvent(pattern, { pattern, data }, context);
       if (this.options.manualCommit) {
         // "Resolved" only moves the fetch position; nothing is committed until commit() is called.
-        const last = batch.messages[batch.messages.length - 1];
         if (last) payload.resolveOffset(last.offset);
         await payload.heartbeat();
       }
     } finally {
+      this.handling = false;
       release();
     }
   }
@@ -269,6 +293,8 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
       if (!current()) return;
       progress();
       this.logger.log({ msg: 'joined consumer group', assignment: e.payload.memberAssignment });
+      this.assignment = e.payload.memberAssignment;
+      this.readingAgain();
       this.emitEvent('rebalance');
       this.emitEvent('joined');
       if (this.paused) this.apply();
@@ -289,9 +315,60 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
   private checkProgress(): void {
     if (this.stopped || this.rejoining) return;
     const silentMs = Date.now() - this.lastProgress;
-    if (silentMs < (this.options.stallMs ?? Infinity)) return;
-    this.logger.error({ msg: 'kafka consumer made no progress; replacing it', silentMs });
-    this.rejoin(`no progress for ${silentMs} ms`);
+    if (silentMs >= (this.options.stallMs ?? Infinity)) {
+      this.logger.error({ msg: 'kafka consumer made no progress; replacing it', silentMs });
+      return this.rejoin(`no progress for ${silentMs} ms`);
+    }
+    void this.checkStarved();
+  }
+
+  /** A new start or join: reading starts again from the committed offsets. */
+  private readingAgain(): void {
+    this.handedOver.clear();
+    this.lastHandover = Date.now();
+    this.starvedSince = undefined;
+  }
+
+  private async checkStarved(): Promise<void> {
+    const limit = this.options.starvedMs;
+    if (!limit || this.checkingBacklog || this.paused || this.handling) return;
+    // Reading: no need to ask the broker anything.
+    if (Date.now() - this.lastHandover < WATCHDOG_EVERY_MS) return;
+    const consumer = this.consumer;
+    this.checkingBacklog = true;
+    try {
+      const waiting = await this.waitingRecords();
+      // What may have happened while the broker answered.
+      if (consumer !== this.consumer || this.stopped || this.rejoining || this.paused || this.handling) return;
+      if (waiting === 0 || Date.now() - this.lastHandover < WATCHDOG_EVERY_MS) {
+        this.starvedSince = undefined;
+        return;
+      }
+      this.starvedSince ??= Date.now();
+      const starvedMs = Date.now() - this.starvedSince;
+      if (starvedMs < limit) return;
+      this.logger.error({ msg: 'kafka consumer reads nothing while records wait; replacing it', waiting, starvedMs });
+      this.rejoin(`nothing read for ${starvedMs} ms with ${waiting} records waiting`);
+    } catch (err) {
+      // The broker is unreachable: kafkajs's crashes and the silence watchdog cover that.
+      this.logger.debug({ msg: 'could not read how many records wait', err: String(err) });
+    } finally {
+      this.checkingBacklog = false;
+    }
+  }
+
+  /** Records on this consumer's partitions past both the group's committed offset and what was handed over. */
+  private async waitingRecords(): Promise<number> {
+    let waiting = 0;
+    for (const topic of this.topics) {
+      const assigned = this.assignment?.[topic] ?? (this.assignment ? [] : undefined);
+      for (const p of await this.kafka.lag(this.options.groupId, topic)) {
+        if (assigned && !assigned.includes(p.partition)) continue;
+        const position = Math.max(p.end - p.lag, this.handedOver.get(`${topic}/${p.partition}`) ?? 0);
+        waiting += Math.max(0, p.end - position);
+      }
+    }
+    return waiting;
   }
 
   /**
@@ -300,6 +377,7 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
    */
   private rejoin(reason: string): void {
     this.rejoining = true;
+    this.readingAgain();
     this.emitEvent('rebalance');
     this.emitEvent('lost', reason);
     const old = this.consumer;
@@ -335,6 +413,11 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
   }
 
   resume(): void {
+    // Time spent paused is not time spent starving.
+    if (this.paused) {
+      this.lastHandover = Date.now();
+      this.starvedSince = undefined;
+    }
     this.paused = false;
     this.apply();
   }
