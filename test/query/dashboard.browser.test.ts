@@ -179,9 +179,23 @@ describe('dashboard in headless Chromium', () => {
     await page.click('#users-prev');
     await usersChanged(page, second.map((r) => r.name).join('\n'));
     expect([...styles, ...(await blankStyle())]).toEqual(['italic']);
+    const unsorted = (await userRows(page)).map((r) => Number(r.count));
     await page.selectOption('#user-sort', 'count');
+    // The list is redrawn in the next animation frame; reading it at once raced that frame in CI.
+    await page
+      .waitForFunction(
+        () => {
+          const c = Array.from(document.querySelectorAll('#user-list li .count'), (e) => Number(e.textContent));
+          return c.every((n, i) => i === 0 || c[i - 1] >= n);
+        },
+        undefined,
+        { timeout: 5000 },
+      )
+      .catch(() => undefined);
     const counts = (await userRows(page)).map((r) => Number(r.count));
     expect(counts).toEqual(counts.slice().sort((a, b) => b - a));
+    // The same users, only in another order.
+    expect(counts.slice().sort()).toEqual(unsorted.slice().sort());
 
     // A prefix search is the server's.
     const beforeSearch = await listedNames(page);

@@ -124,16 +124,21 @@ export class ServiceProcess {
         for (const listener of [...this.listeners]) listener();
       }),
     );
+    let health = 'no answer';
     const state = await waitFor(
       `${this.name} /health`,
       async () => {
         if (child.exitCode !== null) return 'exited';
         const res = await fetch(`${this.url}/health`).catch(() => undefined);
+        if (res && res.status !== 200) health = `${res.status} ${await res.text()}`;
         return res?.status === 200 ? 'healthy' : undefined;
       },
       60_000,
       200,
-    );
+    ).catch((err: Error) => {
+      // Whoever reads the failure needs what the service was doing, not only that it was late.
+      throw new Error(`${err.message}; last /health: ${health.slice(0, 500)}\n${this.log().slice(-4000)}`);
+    });
     if (state === 'exited') throw new Error(`${this.name} exited during start-up:\n${this.log().slice(-2000)}`);
   }
 

@@ -130,7 +130,12 @@ export class KafkaServer extends JvmServer {
     return KafkaServer.answers(this.bootstrap);
   }
 
-  /** Ready means a client gets cluster metadata back, not merely that the port is open. */
+  /**
+   * Ready means a client gets cluster metadata back and a consumer group gets a coordinator, not merely
+   * that the port is open. A fresh broker creates its offsets topic (50 partitions) on the first group
+   * lookup and answers "coordinator is loading" for a while after: a consumer started then took over a
+   * minute to join its group.
+   */
   static async answers(bootstrap: string): Promise<boolean> {
     const admin = new Kafka({
       clientId: 'reeltime-infra',
@@ -142,7 +147,9 @@ export class KafkaServer extends JvmServer {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+      if (!(cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0)) return false;
+      await admin.describeGroups(['reeltime-infra-ready']);
+      return true;
     } catch {
       return false;
     } finally {
