@@ -1,8 +1,24 @@
 import { EventEmitter } from 'node:events';
 import { KafkaConnection } from '../kafka-connection';
-import { KafkaBatchServer } from './kafka-batch.server';
+import { KafkaBatchServer, KafkaBatchServerOptions } from './kafka-batch.server';
 
 const STALL_MS = 75_000;
+
+/** A server for `ratings` on the fake `kafka`, listening; `options` adds to the ratings transport's own. */
+async function listening(kafka: unknown, options: Partial<KafkaBatchServerOptions> = {}): Promise<KafkaBatchServer> {
+  const server = new KafkaBatchServer(kafka as KafkaConnection, {
+    groupId: 'g',
+    topics: { ratings: 'ratings' },
+    manualCommit: true,
+    start: 'beginning',
+    onStartFailure: 'fail',
+    stallMs: STALL_MS,
+    ...options,
+  });
+  server.addHandler('ratings', () => Promise.resolve(), true);
+  await new Promise((resolve, reject) => void server.listen((err) => (err ? reject(err) : resolve(err))));
+  return server;
+}
 
 /** Just the kafkajs consumer surface the source uses, recording calls. */
 class FakeConsumer extends EventEmitter {
@@ -59,19 +75,8 @@ describe('KafkaBatchServer after a kafkajs crash', () => {
       created.push(made);
       return made;
     };
-    const kafka = { createConsumer, ensureTopics: () => Promise.resolve() } as unknown as KafkaConnection;
-    source = new KafkaBatchServer(kafka, {
-      groupId: 'g',
-      topics: { ratings: 'ratings' },
-      manualCommit: true,
-      start: 'beginning',
-      onStartFailure: 'fail',
-      stallMs: STALL_MS,
-    });
-    source.addHandler('ratings', () => Promise.resolve(), true);
+    source = await listening({ createConsumer, ensureTopics: () => Promise.resolve() });
     source.on('rebalance', onRebalance);
-    const listening = new Promise((resolve, reject) => void source.listen((err) => (err ? reject(err) : resolve(err))));
-    await listening;
     consumer = created[0];
     onRebalance.mockClear();
     consumer.calls.length = 0;
@@ -203,18 +208,7 @@ describe('KafkaBatchServer that reads nothing while records wait', () => {
       created.push(made);
       return made;
     };
-    const kafka = { createConsumer, ensureTopics: () => Promise.resolve(), lag } as unknown as KafkaConnection;
-    source = new KafkaBatchServer(kafka, {
-      groupId: 'g',
-      topics: { ratings: 'ratings' },
-      manualCommit: true,
-      start: 'beginning',
-      onStartFailure: 'fail',
-      stallMs: STALL_MS,
-      starvedMs: STARVED_MS,
-    });
-    source.addHandler('ratings', () => Promise.resolve(), true);
-    await new Promise((resolve, reject) => void source.listen((err) => (err ? reject(err) : resolve(err))));
+    source = await listening({ createConsumer, ensureTopics: () => Promise.resolve(), lag }, { starvedMs: STARVED_MS });
     consumer = created[0];
     consumer.emit('group_join', { payload: { memberAssignment: { ratings: [0] } } });
   });
