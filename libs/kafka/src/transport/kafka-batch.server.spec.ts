@@ -5,7 +5,11 @@ import { KafkaBatchServer, KafkaBatchServerOptions } from './kafka-batch.server'
 const STALL_MS = 75_000;
 
 /** A server for `ratings` on the fake `kafka`, listening; `options` adds to the ratings transport's own. */
-async function listening(kafka: unknown, options: Partial<KafkaBatchServerOptions> = {}): Promise<KafkaBatchServer> {
+async function listening(
+  kafka: unknown,
+  options: Partial<KafkaBatchServerOptions> = {},
+  handler: (data: { messages: Array<{ offset: string }> }) => Promise<void> = () => Promise.resolve(),
+): Promise<KafkaBatchServer> {
   const server = new KafkaBatchServer(kafka as KafkaConnection, {
     groupId: 'g',
     topics: { ratings: 'ratings' },
@@ -15,7 +19,7 @@ async function listening(kafka: unknown, options: Partial<KafkaBatchServerOption
     stallMs: STALL_MS,
     ...options,
   });
-  server.addHandler('ratings', () => Promise.resolve(), true);
+  server.addHandler('ratings', handler, true);
   await new Promise((resolve, reject) => void server.listen((err) => (err ? reject(err) : resolve(err))));
   return server;
 }
@@ -268,5 +272,53 @@ describe('KafkaBatchServer that reads nothing while records wait', () => {
     lag.mockImplementation(() => Promise.reject(new Error('broker down')));
     await liveFor(3 * STARVED_MS);
     expect(created).toHaveLength(1);
+  });
+});
+
+describe('KafkaBatchServer under back-pressure', () => {
+  let eachBatch: (payload: unknown) => Promise<void>;
+  let source: KafkaBatchServer;
+  const handled: string[] = [];
+  const resolved: string[] = [];
+  /** A fetched batch of partition 0 holding one record at `offset`. */
+  const fetched = (offset: string) => ({
+    batch: { topic: 'ratings', partition: 0, highWatermark: '100', messages: [{ offset, key: null, value: null }] },
+    isStale: () => false,
+    resolveOffset: (o: string) => resolved.push(o),
+    heartbeat: () => Promise.resolve(),
+  });
+
+  beforeEach(async () => {
+    handled.length = 0;
+    resolved.length = 0;
+    const createConsumer = (): FakeConsumer => {
+      const made = new FakeConsumer();
+      made.run = jest.fn((config: { eachBatch: (payload: unknown) => Promise<void> }) => {
+        eachBatch = config.eachBatch;
+        return Promise.resolve();
+      }) as unknown as FakeConsumer['run'];
+      return made;
+    };
+    source = await listening(
+      { createConsumer, ensureTopics: () => Promise.resolve() },
+      {},
+      (data: { messages: Array<{ offset: string }> }) => {
+        handled.push(...data.messages.map((m) => m.offset));
+        return Promise.resolve();
+      },
+    );
+  });
+
+  it('leaves a batch that arrives once paused unresolved, so kafkajs fetches it again after the resume', async () => {
+    await eachBatch(fetched('1'));
+    source.pause();
+    // The rest of the same fetch response, handed over after the handler paused.
+    await eachBatch(fetched('2'));
+    expect(handled).toEqual(['1']);
+    expect(resolved).toEqual(['1']);
+    source.resume();
+    await eachBatch(fetched('2'));
+    expect(handled).toEqual(['1', '2']);
+    expect(resolved).toEqual(['1', '2']);
   });
 });

@@ -246,6 +246,11 @@ export class KafkaBatchServer extends Server<BatchServerEvents> implements Custo
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     // A batch fetched before a rebalance, or by a consumer being replaced: Kafka hands it out again.
     if (payload.isStale() || consumer !== this.consumer) return;
+    // kafkajs hands over every partition's batch of a fetch response, even those that come after the
+    // handler paused fetching: with 6 partitions a full buffer grew by up to 6 × maxBytesPerPartition
+    // (a 10,000 user-hour batch closed at 30,000). With manual commits such a batch is left unresolved
+    // instead, and kafkajs fetches it again from the same offset after the resume.
+    if (this.paused && this.options.manualCommit) return;
     const { batch } = payload;
     const pattern = this.patternOf(batch.topic);
     if (pattern === undefined) return;
