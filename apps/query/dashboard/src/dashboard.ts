@@ -5,7 +5,7 @@
  */
 import { Api, ApiError, describeError, seg } from './api';
 import { BoundedMap, Newest } from './bounded';
-import { FrameScheduler } from './frame';
+import { FrameScheduler, throttled } from './frame';
 import { withStats, type UserSort } from './people';
 import { formatRoute, parseRoute, type Route } from './route';
 import { HOUR_MS, hourStart, isoHour, type Zone } from './time';
@@ -34,6 +34,11 @@ export const TRENDING_WINDOWS = ['10m', '1h', '24h'] as const;
 export type TrendingWindow = (typeof TRENDING_WINDOWS)[number];
 const TRENDING_POLL_MS = 20_000;
 const USERS_REFRESH_MS = 30_000;
+/**
+ * The ticker is redrawn at most 4 times a second, whatever QUERY_FEED_INTERVAL_MS: each redraw lays
+ * out, paints and rasterises its panel, and a ticker is no easier to read at 20 redraws a second.
+ */
+const FEED_MS = 250;
 const ZONE_KEY = 'reeltime.zone';
 
 /** A paged list: the page states of the pages before (index 0 = the first page, no state). */
@@ -128,9 +133,10 @@ export class Dashboard {
       this.frames.mark('banners');
     });
     this.socket.on('stats', (s: HourlyStats) => this.onStats(s));
+    const feedSoon = throttled(FEED_MS, () => this.frames.mark('feed'));
     this.socket.on('feed', (items: FeedItem[]) => {
       this.feedPending.push(...items);
-      this.frames.mark('feed');
+      feedSoon();
     });
     this.socket.on('trending', (answer: TrendingAnswer) => {
       if (this.trending.window !== '10m') return;
