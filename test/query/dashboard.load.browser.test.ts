@@ -55,6 +55,18 @@ describe('dashboard in headless Chromium under a fast feed', () => {
       }).observe({ type: 'longtask', buffered: false });
     });
     await page.waitForFunction(() => document.querySelector('#current-count')?.textContent === '1');
+    // Counts the fades of the count card: a figure that changes 10 times a second must not fade
+    // without pause (a fade at most every 2 s), and not at all for a viewer who asked for less motion.
+    await page.evaluate(() => {
+      const w = window as unknown as { fades: number };
+      w.fades = 0;
+      const animate = Element.prototype.animate;
+      Element.prototype.animate = function (this: Element, ...args: Parameters<Element['animate']>) {
+        if (this.id === 'current-count') w.fades++;
+        return animate.apply(this, args);
+      };
+    });
+    const fades = () => page.evaluate(() => (window as unknown as { fades: number }).fades);
     await page.click('#series-7d'); // the larger chart: 168 points redrawn on each push
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -150,6 +162,33 @@ describe('dashboard in headless Chromium under a fast feed', () => {
     expect(Math.max(...filled.map((s) => s.nodes)) - Math.min(...filled.map((s) => s.nodes))).toBeLessThan(300);
     // Memory flat: after a forced GC the heap grows by less than 5 MB over the run.
     expect(last.heapMB - samples[1].heapMB).toBeLessThan(5);
+    const fadesUnderLoad = await fades();
+    expect(fadesUnderLoad).toBeGreaterThan(0);
+    expect(fadesUnderLoad).toBeLessThanOrEqual(Math.ceil(seconds / 2) + 1);
+
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const before = await fades();
+    for (let n = statsCount + 1; n <= statsCount + 3; n++) {
+      const histogram = new Array<number>(10).fill(0);
+      histogram[6] = n;
+      await q.fixture.publishStats([
+        {
+          name,
+          hour: new Date(hour).toISOString(),
+          count: n,
+          sum: 7 * n,
+          average: 7,
+          min: 7,
+          max: 7,
+          histogram,
+          updatedAt: new Date().toISOString(),
+        },
+      ]);
+      await page.waitForFunction((want) => document.querySelector('#current-count')?.textContent === String(want), n);
+      await sleep(2100);
+    }
+    expect(await fades()).toBe(before);
+    process.stderr.write(`[dashboard] count card faded ${fadesUnderLoad} times in ${seconds.toFixed(0)} s of pushes\n`);
     expect(await problems()).toEqual([]);
     await page.context().close();
   });

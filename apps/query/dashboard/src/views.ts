@@ -420,6 +420,11 @@ function sparkline(series: readonly number[], label: string): SVGSVGElement {
   return svg;
 }
 
+const FLASH_EVERY_MS = 2000;
+const flashedAt = new WeakMap<HTMLElement, number>();
+/** Viewers who asked their system for less motion get the new figure without the fade. */
+const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
 /**
  * A changed figure fades in. Opacity, unlike colour, is animated by the compositor: a colour animation
  * repainted the card every frame, and a watched user's figures change several times a second, so the
@@ -427,5 +432,12 @@ function sparkline(series: readonly number[], label: string): SVGSVGElement {
  * animation: no forced layout).
  */
 function flash(node: HTMLElement): void {
+  // At most one fade every FLASH_EVERY_MS: a user rated several times a second would otherwise keep
+  // the figure fading without pause, which says nothing more than the changing digits and keeps the
+  // compositor drawing every frame.
+  if (reducedMotion.matches) return;
+  const now = performance.now();
+  if (now - (flashedAt.get(node) ?? -Infinity) < FLASH_EVERY_MS) return;
+  flashedAt.set(node, now);
   node.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 600, easing: 'ease-out' });
 }
