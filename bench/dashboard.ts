@@ -94,7 +94,9 @@ function mainThreadTasks(trace: Buffer): Array<{ wallMs: number; cpuMs: number }
   const byName = new Map<string, number>();
   for (const e of onMain) if (e.name !== name) byName.set(e.name, (byName.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
   const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 16);
-  process.stderr.write(`main thread by trace event (ms): ${top.map(([n, ms]) => `${n} ${Math.round(ms)}`).join(', ')}\n`);
+  process.stderr.write(
+    `main thread by trace event (ms): ${top.map(([n, ms]) => `${n} ${Math.round(ms)}`).join(', ')}\n`,
+  );
   return onMain
     .filter((e) => e.name === name)
     .map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: (e.tdur ?? e.dur ?? 0) / 1000 }));
@@ -207,6 +209,9 @@ export async function run(): Promise<BenchResult> {
       );
       const slowest = await page.evaluate(() => (window as unknown as { reeltimeSlowest: unknown }).reeltimeSlowest);
       process.stderr.write(`slowest render of each part (ms): ${JSON.stringify(slowest)}\n`);
+      const draws = await page.evaluate(
+        () => (window as unknown as { reeltimeDraws: { count: number; totalMs: number } }).reeltimeDraws,
+      );
       runs.push({
         'ratings/s sent': Math.round(sent / seconds),
         'long tasks': longTasks.length,
@@ -222,6 +227,8 @@ export async function run(): Promise<BenchResult> {
           : {}),
         'render ms per s': Math.round(frames.totalMs / seconds),
         'longest render ms': Math.round(frames.maxMs),
+        'chart redraws': draws.count,
+        'chart redraw mean ms': Math.round((draws.totalMs / Math.max(1, draws.count)) * 10) / 10,
         ...(heaps.length
           ? {
               'heap first MiB': Math.round(heaps[0] * 10) / 10,

@@ -9,6 +9,7 @@ const BAND = 'rgba(74, 74, 196, 0.16)';
 export class UserCharts {
   private readonly histogram: ChartInstance<'bar', number[], string>;
   private readonly series: ChartInstance<'line', Array<number | null>, string>;
+  private labels?: { key: string; labels: string[] };
 
   constructor(histogramCanvas: HTMLCanvasElement, seriesCanvas: HTMLCanvasElement) {
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
@@ -74,12 +75,10 @@ export class UserCharts {
 
   /** `hours` hours ending with `last` (a UTC hour start), from the user's stats by hour. */
   showSeries(byHour: ReadonlyMap<number, HourlyStats>, last: number, hours: number, zone: Zone): void {
-    const labels: string[] = [];
     const max: Array<number | null> = [];
     const min: Array<number | null> = [];
     const avg: Array<number | null> = [];
     for (let h = last - (hours - 1) * HOUR_MS; h <= last; h += HOUR_MS) {
-      labels.push(hours > 24 ? `${weekdayDay(h, zone)} ${clock(h, zone)}` : clock(h, zone));
       const s = byHour.get(h);
       const has = s !== undefined && s.count > 0;
       max.push(has ? s.max : null);
@@ -87,11 +86,26 @@ export class UserCharts {
       avg.push(has ? s.average : null);
     }
     const [dMax, dMin, dAvg] = this.series.data.datasets;
-    this.series.data.labels = labels;
+    this.series.data.labels = this.labelsOf(last, hours, zone);
     dMax.data = max;
     dMin.data = min;
     dAvg.data = avg;
     dAvg.pointRadius = hours > 24 ? 0 : 2;
     this.series.update('none');
+  }
+
+  /**
+   * The series' hour labels change only with the hour, the span or the zone, not with each push: the
+   * same array is handed back meanwhile (168 labels of two Intl formats each for the 7 d chart).
+   */
+  private labelsOf(last: number, hours: number, zone: Zone): string[] {
+    const key = `${last}|${hours}|${zone}`;
+    if (this.labels?.key === key) return this.labels.labels;
+    const labels: string[] = [];
+    for (let h = last - (hours - 1) * HOUR_MS; h <= last; h += HOUR_MS) {
+      labels.push(hours > 24 ? `${weekdayDay(h, zone)} ${clock(h, zone)}` : clock(h, zone));
+    }
+    this.labels = { key, labels };
+    return labels;
   }
 }

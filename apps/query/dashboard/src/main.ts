@@ -46,7 +46,7 @@ function main(): void {
   byId('raters-close').addEventListener('click', () => d.closeRaters());
 
   // How long renders take, for the load test and anyone curious.
-  Object.assign(window, { reeltimeFrames: d.frames.meter, reeltimeSlowest: views.slowest });
+  Object.assign(window, { reeltimeFrames: d.frames.meter, reeltimeSlowest: views.slowest, reeltimeDraws: views.draws });
   d.start();
 }
 
