@@ -6,10 +6,17 @@ import { HOUR_MS, clock, weekdayDay, type Zone } from './time';
 const ACCENT = '#4a4ac4';
 const BAND = 'rgba(74, 74, 196, 0.16)';
 
+/** A point of the hourly series: x hours after the first hour shown; y NaN where the hour has no ratings. */
+interface Point {
+  x: number;
+  y: number;
+}
+
 export class UserCharts {
   private readonly histogram: ChartInstance<'bar', number[], string>;
-  private readonly series: ChartInstance<'line', Array<number | null>, string>;
-  private labels?: { key: string; labels: string[] };
+  private readonly series: ChartInstance<'line', Point[]>;
+  /** What the series shows: its first hour, how many, in which zone (for its tick and tooltip labels). */
+  private shown: { first: number; hours: number; zone: Zone } = { first: 0, hours: 24, zone: 'local' };
 
   constructor(histogramCanvas: HTMLCanvasElement, seriesCanvas: HTMLCanvasElement) {
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
@@ -31,7 +38,6 @@ export class UserCharts {
     this.series = new Chart(seriesCanvas, {
       type: 'line',
       data: {
-        labels: [],
         datasets: [
           // max, filled down to min (the next dataset): the band; then the average on top.
           {
@@ -58,11 +64,32 @@ export class UserCharts {
       },
       options: {
         maintainAspectRatio: false,
+        // Points come as {x, y} already (x: hours since the first one shown), so nothing is parsed, and
+        // the x axis makes its few ticks itself: with 168 category labels every redraw measured them all.
+        parsing: false,
+        normalized: true,
         interaction: { mode: 'index', intersect: false },
-        plugins: { legend: { display: false } },
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { title: (items) => (items.length ? this.labelAt(items[0].parsed.x ?? 0) : '') } },
+        },
         scales: {
           y: { min: 1, max: 10 },
-          x: { grid: { display: false }, ticks: { maxTicksLimit: 8, autoSkip: true } },
+          x: {
+            type: 'linear',
+            min: 0,
+            max: 23,
+            grid: { display: false },
+            // Counted back from the hour shown last, so it is labelled: every 3 hours of 24 h, or the
+            // same hour each day of 7 d (the axis's own ticks would add its end next to the last one).
+            afterBuildTicks: (axis) => {
+              const { hours } = this.shown;
+              const step = hours > 24 ? 24 : 3;
+              axis.ticks = [];
+              for (let i = hours - 1; i >= 0; i -= step) axis.ticks.unshift({ value: i });
+            },
+            ticks: { callback: (value) => this.labelAt(Number(value)) },
+          },
         },
       },
     });
@@ -75,37 +102,33 @@ export class UserCharts {
 
   /** `hours` hours ending with `last` (a UTC hour start), from the user's stats by hour. */
   showSeries(byHour: ReadonlyMap<number, HourlyStats>, last: number, hours: number, zone: Zone): void {
-    const max: Array<number | null> = [];
-    const min: Array<number | null> = [];
-    const avg: Array<number | null> = [];
-    for (let h = last - (hours - 1) * HOUR_MS; h <= last; h += HOUR_MS) {
-      const s = byHour.get(h);
+    const first = last - (hours - 1) * HOUR_MS;
+    const max: Point[] = [];
+    const min: Point[] = [];
+    const avg: Point[] = [];
+    for (let i = 0; i < hours; i++) {
+      const s = byHour.get(first + i * HOUR_MS);
       const has = s !== undefined && s.count > 0;
-      max.push(has ? s.max : null);
-      min.push(has ? s.min : null);
-      avg.push(has ? s.average : null);
+      // NaN, not null: without parsing, only a NaN value is a gap.
+      max.push({ x: i, y: has ? (s.max ?? NaN) : NaN });
+      min.push({ x: i, y: has ? (s.min ?? NaN) : NaN });
+      avg.push({ x: i, y: has ? (s.average ?? NaN) : NaN });
     }
+    this.shown = { first, hours, zone };
     const [dMax, dMin, dAvg] = this.series.data.datasets;
-    this.series.data.labels = this.labelsOf(last, hours, zone);
     dMax.data = max;
     dMin.data = min;
     dAvg.data = avg;
     dAvg.pointRadius = hours > 24 ? 0 : 2;
+    const x = this.series.options.scales?.x;
+    if (x) x.max = hours - 1;
     this.series.update('none');
   }
 
-  /**
-   * The series' hour labels change only with the hour, the span or the zone, not with each push: the
-   * same array is handed back meanwhile (168 labels of two Intl formats each for the 7 d chart).
-   */
-  private labelsOf(last: number, hours: number, zone: Zone): string[] {
-    const key = `${last}|${hours}|${zone}`;
-    if (this.labels?.key === key) return this.labels.labels;
-    const labels: string[] = [];
-    for (let h = last - (hours - 1) * HOUR_MS; h <= last; h += HOUR_MS) {
-      labels.push(hours > 24 ? `${weekdayDay(h, zone)} ${clock(h, zone)}` : clock(h, zone));
-    }
-    this.labels = { key, labels };
-    return labels;
+  /** The label of the series' point `i` (hours after the first one shown). */
+  private labelAt(i: number): string {
+    const { first, hours, zone } = this.shown;
+    const h = first + Math.round(i) * HOUR_MS;
+    return hours > 24 ? `${weekdayDay(h, zone)} ${clock(h, zone)}` : clock(h, zone);
   }
 }
