@@ -68,5 +68,7 @@ describe('consumer killed with SIGKILL in the middle of a flush', () => {
     } finally {
       expect(await consumer.stop()).toBe(0);
     }
-  });
+    // Four consumer starts, each waiting out the killed member's 30 s session before it gets the
+    // partitions, then up to 150 s for exact rows: more than the default 180 s can hold on a busy machine.
+  }, 360_000);
 });
