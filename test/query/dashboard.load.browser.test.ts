@@ -21,6 +21,23 @@ const LONG_TASK_BOUND_MS = 1000;
 /** Of each second, the page's renders take at most this many ms (a quarter of a core, at 5,000 ratings/s). */
 const RENDER_MS_PER_S = 250;
 
+/** The watched user's stats after `count` ratings, all of them 7. */
+function sevens(name: string, hour: number, count: number): HourlyStats {
+  const histogram = new Array<number>(10).fill(0);
+  histogram[6] = count;
+  return {
+    name,
+    hour: new Date(hour).toISOString(),
+    count,
+    sum: 7 * count,
+    average: 7,
+    min: 7,
+    max: 7,
+    histogram,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
 interface Sample {
   at: number;
   heapMB: number;
@@ -103,23 +120,8 @@ describe('dashboard in headless Chromium under a fast feed', () => {
           messages: batch.map((r) => ({ key: r.name, value: encodeRatingEvent(r) })),
         });
         sent += batch.length;
-        {
-          statsCount++;
-          const histogram = new Array<number>(10).fill(0);
-          histogram[6] = statsCount;
-          const stats: HourlyStats = {
-            name,
-            hour: new Date(hour).toISOString(),
-            count: statsCount,
-            sum: 7 * statsCount,
-            average: 7,
-            min: 7,
-            max: 7,
-            histogram,
-            updatedAt: new Date().toISOString(),
-          };
-          await q.fixture.publishStats([stats]);
-        }
+        statsCount++;
+        await q.fixture.publishStats([sevens(name, hour, statsCount)]);
       }
     })();
     try {
@@ -169,21 +171,7 @@ describe('dashboard in headless Chromium under a fast feed', () => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     const before = await fades();
     for (let n = statsCount + 1; n <= statsCount + 3; n++) {
-      const histogram = new Array<number>(10).fill(0);
-      histogram[6] = n;
-      await q.fixture.publishStats([
-        {
-          name,
-          hour: new Date(hour).toISOString(),
-          count: n,
-          sum: 7 * n,
-          average: 7,
-          min: 7,
-          max: 7,
-          histogram,
-          updatedAt: new Date().toISOString(),
-        },
-      ]);
+      await q.fixture.publishStats([sevens(name, hour, n)]);
       await page.waitForFunction((want) => document.querySelector('#current-count')?.textContent === String(want), n);
       await sleep(2100);
     }
