@@ -29,6 +29,12 @@ function freePort(): Promise<number> {
     });
   });
 }
+/** fetch's TypeError says only "fetch failed"; the cause says why (ECONNREFUSED, a reset, a timeout). */
+function describeFetchError(err: Error): string {
+  const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? err.message;
+}
+
 export type ServiceName = 'producer' | 'consumer' | 'query';
 
 /**
@@ -124,20 +130,30 @@ export class ServiceProcess {
         for (const listener of [...this.listeners]) listener();
       }),
     );
+    const spawnedAt = Date.now();
     let health = 'no answer';
     const state = await waitFor(
       `${this.name} /health`,
       async () => {
         if (child.exitCode !== null) return 'exited';
-        const res = await fetch(`${this.url}/health`).catch(() => undefined);
+        const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+          health = `no answer (${describeFetchError(err)})`;
+          return undefined;
+        });
         if (res && res.status !== 200) health = `${res.status} ${await res.text()}`;
         return res?.status === 200 ? 'healthy' : undefined;
       },
       60_000,
       200,
-    ).catch((err: Error) => {
+    ).catch(async (err: Error) => {
       // Whoever reads the failure needs what the service was doing, not only that it was late.
-      throw new Error(`${err.message}; last /health: ${health.slice(0, 500)}\n${this.log().slice(-4000)}`);
+      const held = await portFree(this.port).then((free) =>
+        free ? 'nobody listens on it' : 'something listens on it',
+      );
+      throw new Error(
+        `${err.message} (pid ${child.pid}, port ${this.port}: ${held}, spawned at ${new Date(spawnedAt).toISOString()}); ` +
+          `last /health: ${health.slice(0, 500)}\n${this.log().slice(-4000)}`,
+      );
     });
     if (state === 'exited') throw new Error(`${this.name} exited during start-up:\n${this.log().slice(-2000)}`);
   }

@@ -79,6 +79,8 @@ export async function startService(module: unknown, options: ServiceOptions): Pr
   await app.startAllMicroservices();
   answerClientErrors(app.getHttpServer() as Server);
   await app.listen(config.ports[options.service], config.bindAddress);
+  // The line that says the service is up, and where: until it, /health refuses connections.
+  app.get(Logger).log({ msg: 'listening', address: (app.getHttpServer() as Server).address() }, 'NestApplication');
   closeOnSignals(app);
   return app;
 }
