@@ -5,9 +5,9 @@ import { encodeRatingEvent } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { benchNamespace, BenchResult, ProcessSampler, medianOfRuns, runIfMain, round } from './lib';
+import { benchNamespace, BenchResult, ProcessSampler, infraSampler, medianOfRuns, runIfMain, round } from './lib';
 import { sleep } from '@reeltime/runtime';
 
 /**
@@ -102,15 +102,8 @@ async function runOnce(run: number): Promise<Record<string, number>> {
   );
   const samplers = children.map((child) => new ProcessSampler(child.pid!));
   // Where the two cores go: the JVMs started by `npm run infra:up` are sampled too.
-  const jvm = (name: string) => {
-    try {
-      return new ProcessSampler(Number(readFileSync(resolve(ROOT, '.infra', `${name}.pid`), 'utf8')));
-    } catch {
-      return undefined;
-    }
-  };
-  const cassandra = jvm('cassandra');
-  const kafkaJvm = jvm('kafka');
+  const cassandra = infraSampler('cassandra');
+  const kafkaJvm = infraSampler('kafka');
   const started = Date.now();
   let done = 0;
   let first: Sample | undefined;

@@ -86,6 +86,38 @@ export class ProcessSampler {
   }
 }
 
+/**
+ * A sampler of a JVM that `npm run infra:up` started (its PID file under .infra/), to show where the
+ * cores go next to the services; undefined when Kafka or Cassandra runs elsewhere.
+ */
+export function infraSampler(name: 'kafka' | 'cassandra'): ProcessSampler | undefined {
+  try {
+    return new ProcessSampler(Number(readFileSync(resolve(__dirname, '..', '.infra', `${name}.pid`), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whole machine's CPU from /proc/stat: how busy all cores were between construction and stop(). */
+export class MachineSampler {
+  private readonly start = MachineSampler.read();
+  private readonly startedAt = Date.now();
+
+  /** Jiffies busy (everything but idle and iowait) and in total, summed over all cores. */
+  private static read(): { busy: number; total: number } {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - fields[3] - fields[4], total };
+  }
+
+  stop(): { busyPercent: number; busyCpuSeconds: number } {
+    const end = MachineSampler.read();
+    const busyShare = (end.busy - this.start.busy) / (end.total - this.start.total);
+    const wall = (Date.now() - this.startedAt) / 1000;
+    return { busyPercent: round(busyShare * 100), busyCpuSeconds: round(busyShare * wall * cpus().length) };
+  }
+}
+
 export function machine(): Record<string, string | number> {
   return {
     cores: cpus().length,
