@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configFromEnvironment, Env } from '@reeltime/config';
-import { dropKeyspace, migrate } from '@reeltime/cassandra';
+import { migrate } from '@reeltime/cassandra';
 import { HourlyStats, encodeRatingEvent, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { io } from 'socket.io-client';
@@ -15,6 +15,7 @@ import {
   MachineSampler,
   ProcessSampler,
   percentile,
+  removeBenchNamespace,
   runIfMain,
   round,
 } from './lib';
@@ -263,8 +264,7 @@ async function measure(
   consumer.kill('SIGTERM');
   query.kill('SIGTERM');
   await Promise.all([consumer, query].map((p) => new Promise((r) => p.on('exit', r))));
-  await kafka.onApplicationShutdown();
-  await dropKeyspace(config.cassandra);
+  await removeBenchNamespace(kafka, config);
   const windows = windowP99s(samples, started);
   process.stderr.write(`p99 per 10 s window, ms: ${windows.map((w) => Math.round(w)).join(' ')}\n`);
   const afterWarmUp = samples.filter((x) => x.sentAt >= started + WARM_UP_MS).map((x) => x.delay);

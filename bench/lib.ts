@@ -179,8 +179,12 @@ export async function openStatsNamespace(env: Env) {
  */
 export async function removeBenchNamespace(kafka: KafkaConnection, config: AppConfig): Promise<void> {
   const admin = await kafka.admin();
+  // The dead-letter topic too, which the services create at start-up; only those that exist, since one
+  // unknown topic fails the whole request.
+  const { ratings, stats, dlq } = config.kafka.topics;
+  const existing = new Set(await admin.listTopics().catch(() => [ratings, stats]));
   await admin
-    .deleteTopics({ topics: [config.kafka.topics.ratings, config.kafka.topics.stats] })
+    .deleteTopics({ topics: [ratings, stats, dlq].filter((topic) => existing.has(topic)) })
     .catch((err: unknown) => process.stderr.write(`could not delete the bench topics: ${String(err)}\n`));
   await kafka.onApplicationShutdown();
   await dropKeyspace(config.cassandra);

@@ -7,17 +7,9 @@ import { Client } from 'cassandra-driver';
 import { TRENDING_BUCKETS, clientOptions } from '@reeltime/cassandra';
 import { aggregateOf, expectedOf } from './exactness';
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '@reeltime/runtime';
+
+export { prng };
 
 export interface GenerateOptions {
   users: number;

@@ -7,3 +7,4 @@ export { mapLimit } from './pool';
 export { RateMeter } from './rate-meter';
 export { CliUsageError, integerOption, listOption, numberOption, parseCommandLine, runCli } from './cli-args';
 export { RepeatLimiter } from './repeat-limiter';
+export { prng } from './prng';
