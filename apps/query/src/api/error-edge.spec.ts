@@ -1,7 +1,7 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { errors } from 'cassandra-driver';
-import { LIVE_UNAVAILABLE, toAck, toErrorBody, toHandshakeError } from './error-edge';
+import { HttpErrorFilter, LIVE_UNAVAILABLE, toAck, toErrorBody, toHandshakeError } from './error-edge';
 import { QueryError } from './query-error';
 
 const bodyOf = (err: unknown) => toErrorBody(QueryError.from(err));
@@ -66,5 +66,41 @@ describe('the error edge', () => {
   it('refuses a handshake with the message and the status in data', () => {
     const err = toHandshakeError(new QueryError('forbidden', 'forbidden: wrong read token'));
     expect(err).toMatchObject({ message: 'forbidden: wrong read token', data: { status: 403 } });
+  });
+
+  describe("the HTTP filter's log", () => {
+    const host = () => {
+      const res = { status: jest.fn().mockReturnThis(), json: jest.fn() };
+      return {
+        res,
+        host: { getType: () => 'http', switchToHttp: () => ({ getResponse: () => res }) } as unknown as ArgumentsHost,
+      };
+    };
+
+    it('warns of a 503 once per reason every 10 s, with how many it held back, and never at ERROR', () => {
+      const filter = new HttpErrorFilter();
+      const logger = (filter as unknown as { logger: Logger }).logger;
+      const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+      const error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+      const timeout = new errors.OperationTimedOutError('The host 127.0.0.1:9042 did not reply before timeout 800 ms');
+      for (let i = 0; i < 300; i++) {
+        const { res, host: h } = host();
+        filter.catch(timeout, h);
+        expect(res.status).toHaveBeenCalledWith(503);
+      }
+      expect(error).not.toHaveBeenCalled();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toMatchObject({ msg: 'request answered 503', heldBack: 0 });
+    });
+
+    it('logs a 500 at ERROR with its stack, every time', () => {
+      const filter = new HttpErrorFilter();
+      const logger = (filter as unknown as { logger: Logger }).logger;
+      const error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+      filter.catch(new TypeError('x is undefined'), host().host);
+      filter.catch(new TypeError('x is undefined'), host().host);
+      expect(error).toHaveBeenCalledTimes(2);
+      expect(String((error.mock.calls[0][0] as { err: string }).err)).toContain('TypeError: x is undefined');
+    });
   });
 });

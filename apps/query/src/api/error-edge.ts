@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger, WsExceptionFilter } from
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'socket.io';
+import { RepeatLimiter } from '@reeltime/runtime';
 import { QueryError } from './query-error';
 
 /**
@@ -40,6 +41,8 @@ export function toHandshakeError(err: QueryError): Error & { data: { status: num
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
+  /** One warning per reason every 10 s: an overloaded Cassandra times out hundreds of reads a second. */
+  private readonly unavailable = new RepeatLimiter(10_000);
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') {
@@ -48,7 +51,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const body = toErrorBody(QueryError.from(exception));
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      // A dependency that is down or slow, answered "retry shortly": the operator needs to know it is
+      // happening and how often, not a stack per request (the soak's overloaded Cassandra logged 400).
+      const reason = exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+      const held = this.unavailable.admit(reason);
+      if (held !== undefined) this.logger.warn({ msg: 'request answered 503', reason, heldBack: held });
+    } else if (body.statusCode >= 500) {
       this.logger.error({
         msg: 'request failed',
         err: exception instanceof Error ? exception.stack : String(exception),
