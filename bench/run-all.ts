@@ -10,7 +10,7 @@ import { BenchResult, machine, printResult } from './lib';
  * BENCH_ONLY=consumer,producer runs a subset.
  */
 const ROOT = resolve(__dirname, '..');
-const ORDER = ['producer', 'consumer', 'query-rest', 'ws-fanout', 'freshness'];
+const ORDER = ['producer', 'consumer', 'query-rest', 'ws-fanout', 'freshness', 'soak'];
 
 async function main(): Promise<void> {
   execSync('npm run -s build', { cwd: ROOT, stdio: 'inherit' });
