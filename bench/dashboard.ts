@@ -104,10 +104,28 @@ function mainThreadTasks(trace: Buffer): Array<{ wallMs: number; cpuMs: number }
 
 export async function run(): Promise<BenchResult> {
   const unpin = pinProcesses();
-  const env: Env = benchNamespace('dash', { QUERY_PORT: PORT, QUERY_FEED_INTERVAL_MS: '50' });
-  const { config, kafka, producer } = await openStatsNamespace(env);
-  const child = await startQuery(env, PORT);
+  // Whatever fails from here on, Kafka and Cassandra get their CPUs back (a failed launch of Chromium
+  // once left them pinned to one core for the benchmarks that came after).
+  try {
+    return await measureRuns();
+  } finally {
+    unpin();
+  }
+}
+
+async function measureRuns(): Promise<BenchResult> {
   const browser = await launchChromium();
+  const env: Env = benchNamespace('dash', { QUERY_PORT: PORT, QUERY_FEED_INTERVAL_MS: '50' });
+  const { config, kafka, producer } = await openStatsNamespace(env).catch(async (err: unknown) => {
+    await browser.close();
+    throw err;
+  });
+  const child = await startQuery(env, PORT).catch(async (err: unknown) => {
+    await browser.close();
+    await producer.disconnect();
+    await removeBenchNamespace(kafka, config);
+    throw err;
+  });
   const runs: Array<Record<string, number>> = [];
   try {
     for (let r = 0; r < RUNS; r++) {
@@ -247,7 +265,6 @@ export async function run(): Promise<BenchResult> {
     child.kill('SIGTERM');
     await producer.disconnect();
     await removeBenchNamespace(kafka, config);
-    unpin();
   }
   return {
     name: 'dashboard under a fast feed',
