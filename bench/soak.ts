@@ -17,7 +17,7 @@ import { benchNamespace, BenchResult, percentile, round, runIfMain } from './lib
  * the producer service generating RATE ratings/s from USERS viewers by itself, SOCKETS socket.io clients
  * on /live each subscribed to one of the users it rates, and REST_RATE requests/s over the routes a
  * dashboard user hits, for MINUTES. Every 10 s: the RSS and CPU of every process (the services, Kafka,
- * Cassandra) and the consumer group's lag. Reports RSS growth over the last two-thirds of the run (the
+ * Cassandra), the consumer group's lag, and the consumer's heap and stats cache size. Reports RSS growth over the last two-thirds of the run (the
  * last 20 of 30 minutes), the largest lag against two batches, p99 REST and push latency per slice, and
  * the ERROR lines each service logged; draws them over time in <dir>/soak.svg. Run `npm run build` first.
  *
@@ -146,6 +146,28 @@ interface Sample {
   lag: number | null;
   /** The benchmark's own process (sockets, REST client): if it is starved, the latencies are its own. */
   client: { cpuPercent: number; rssMiB: number; eventLoopDelayMaxMs: number };
+  /** What the consumer's RSS holds, from its /metrics: V8's heap and the stats cache's own estimate. */
+  consumer: ConsumerMemory | null;
+}
+
+interface ConsumerMemory {
+  heapUsedMiB: number;
+  statsCacheMiB: number;
+  statsCacheEntries: number;
+}
+
+async function consumerMemory(): Promise<ConsumerMemory | null> {
+  const text = await fetch(`http://127.0.0.1:${PORTS.consumer}/metrics`, { signal: AbortSignal.timeout(5000) })
+    .then((r) => r.text())
+    .catch(() => undefined);
+  if (text === undefined) return null;
+  const value = (metric: string): number =>
+    Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    heapUsedMiB: round(value('nodejs_heap_size_used_bytes') / 2 ** 20),
+    statsCacheMiB: round(value('reeltime_consumer_stats_cache_bytes') / 2 ** 20),
+    statsCacheEntries: value('reeltime_consumer_stats_cache_entries'),
+  };
 }
 
 /** Samples every SAMPLE_MS; the lag from the broker (the consumer's own gauge is refreshed only every 10 s). */
@@ -191,6 +213,7 @@ class Sampler {
       .lag(this.config.kafka.consumerGroup, this.config.kafka.topics.ratings)
       .then((parts) => parts.reduce((s, p) => s + p.lag, 0))
       .catch(() => null); // the broker was slow to answer: a gap in the series, not a failed run
+    const consumer = await consumerMemory();
     const usage = process.cpuUsage();
     const client = {
       cpuPercent: round(
@@ -203,7 +226,7 @@ class Sampler {
     };
     this.lastClient = { at, usage };
     this.loopDelay.reset();
-    this.samples.push({ t: at, rssMiB: rss, cpuPercent: cpu, lag, client });
+    this.samples.push({ t: at, rssMiB: rss, cpuPercent: cpu, lag, client, consumer });
     this.busy = false;
   }
 }
@@ -602,6 +625,7 @@ export async function run(): Promise<BenchResult> {
         process.stderr.write(
           `  ${round((Date.now() - measureStart) / 60_000)} min: lag ${last?.lag ?? '?'}, RSS ${JSON.stringify(last?.rssMiB)}, ` +
             `CPU % ${JSON.stringify(last?.cpuPercent)}, client ${JSON.stringify(last?.client)}, ` +
+            `consumer memory ${JSON.stringify(last?.consumer)}, ` +
             `last minute p99 REST ${round(percentile(recent, 99), 0)} ms (${recent.length}), push ${round(percentile(recentPush, 99), 0)} ms (${recentPush.length})\n`,
         );
       }
@@ -817,7 +841,7 @@ export async function run(): Promise<BenchResult> {
       `producer rates (from GET /api/hours/{hour}/users after the first flush), and ${REST_RATE} REST requests/s at a fixed ` +
       `schedule (open loop) over ${ROUTES.map((r) => `${r.label} ${r.weight} %`).join(', ')}, for random users of that ` +
       `list in the current hour. The clock starts once sockets and REST load run, after the warm-up (services up, first flush). ` +
-      `Every ${SAMPLE_MS / 1000} s: RSS of each process from /proc and the consumer group's lag from the broker. RSS growth = ` +
+      `Every ${SAMPLE_MS / 1000} s: RSS of each process from /proc, the consumer group's lag from the broker, and the consumer's heap and stats cache size from its /metrics. RSS growth = ` +
       `a least-squares line through the samples of the last ${growthLabel}, its rise over its start. A batch is ` +
       `min(rate × interval, BATCH_MAX_RECORDS) = ${batchMessages} messages. REST latency: every answer, any status, from ` +
       `send to last byte (no answer within ${REST_TIMEOUT_MS / 1000} s: failed, at that latency); push latency: receipt − ` +
