@@ -17,9 +17,10 @@ import { benchNamespace, BenchResult, percentile, round, runIfMain } from './lib
  * the producer service generating RATE ratings/s from USERS viewers by itself, SOCKETS socket.io clients
  * on /live each subscribed to one of the users it rates, and REST_RATE requests/s over the routes a
  * dashboard user hits, for MINUTES. Every 10 s: the RSS and CPU of every process (the services, Kafka,
- * Cassandra), the consumer group's lag, and the consumer's heap and stats cache size. Reports RSS growth over the last two-thirds of the run (the
- * last 20 of 30 minutes), the largest lag against two batches, p99 REST and push latency per slice, and
- * the ERROR lines each service logged; draws them over time in <dir>/soak.svg. Run `npm run build` first.
+ * Cassandra), the consumer group's lag, and the consumer's heap and stats cache size. Reports RSS growth
+ * over the last two-thirds of the run (the last 20 of 30 minutes), the largest lag against two batches,
+ * p99 REST and push latency per slice, and the ERROR lines each service logged; draws them over time in
+ * <dir>/soak.svg. Run `npm run build` first.
  *
  * BENCH_SOAK_MINUTES (30) and BENCH_SOAK_SLICE_MINUTES (5): a smoke run is `BENCH_SOAK_MINUTES=2
  * BENCH_SOAK_SLICE_MINUTES=1`. BENCH_SOAK_RATE (5000), BENCH_SOAK_USERS (10000), BENCH_SOAK_SOCKETS (200),
