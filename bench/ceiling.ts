@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { configFromEnvironment } from '@reeltime/config';
 import { hourStart } from '@reeltime/contracts';
 import { mapLimit } from '@reeltime/runtime';
 import { Client, types } from 'cassandra-driver';
-import { BenchResult, ProcessSampler, benchNamespace, medianOfRuns, round, runIfMain } from './lib';
+import { BenchResult, ProcessSampler, benchNamespace, infraSampler, medianOfRuns, round, runIfMain } from './lib';
 
 /**
  * The ceiling: the most `records` rows this machine's Cassandra accepts per second, written straight
@@ -80,17 +79,9 @@ function batches(all: Row[], by: 'partition' | 'replica'): Row[][] {
   return out;
 }
 
-function cassandraSampler(): ProcessSampler | undefined {
-  try {
-    return new ProcessSampler(Number(readFileSync(resolve(__dirname, '..', '.infra', 'cassandra.pid'), 'utf8')));
-  } catch {
-    return undefined;
-  }
-}
-
 async function once(client: Client, users: number, by: 'partition' | 'replica') {
   const cut = batches(rows(users), by);
-  const cassandra = cassandraSampler();
+  const cassandra = infraSampler('cassandra');
   const self = new ProcessSampler(process.pid);
   const started = performance.now();
   await mapLimit(cut, CONCURRENCY, (batch) =>

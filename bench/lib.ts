@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { dropKeyspace, migrate } from '@reeltime/cassandra';
 import { AppConfig, Env, configFromEnvironment } from '@reeltime/config';
 import { KafkaConnection } from '@reeltime/kafka';
+import { infraSettings } from '../tools/infra/settings';
 
 /** What one benchmark prints and hands to `npm run bench`'s report. */
 export interface BenchResult {
@@ -45,13 +46,32 @@ export function round(n: number, digits = 1): number {
   return Math.round(n * f) / f;
 }
 
+/** A process's resident memory in MiB, from /proc; null once it has exited. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return Number.isFinite(kb) ? round(kb / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's CPU time so far (user + system) in seconds, from /proc; null once it has exited. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a process's RSS (MiB) and CPU time from /proc while a benchmark runs. */
 export class ProcessSampler {
   private timer?: NodeJS.Timeout;
   private peakRss = 0;
   private readonly startCpu: number;
   private readonly startedAt = Date.now();
-  private readonly clockTicks = 100;
 
   constructor(private readonly pid: number) {
     this.startCpu = this.cpuSeconds();
@@ -59,22 +79,12 @@ export class ProcessSampler {
   }
 
   private sample(): void {
-    try {
-      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      this.peakRss = Math.max(this.peakRss, kb / 1024);
-    } catch {
-      // the process has exited; keep the figures gathered so far
-    }
+    // Once the process has exited, the figures gathered so far stand.
+    this.peakRss = Math.max(this.peakRss, rssMiB(this.pid) ?? 0);
   }
 
   private cpuSeconds(): number {
-    try {
-      const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / this.clockTicks; // utime + stime
-    } catch {
-      return 0;
-    }
+    return cpuSeconds(this.pid) ?? 0;
   }
 
   stop(): { peakRssMiB: number; cpuPercent: number; cpuSeconds: number } {
@@ -86,16 +96,23 @@ export class ProcessSampler {
   }
 }
 
+/** The PID of a JVM that `npm run infra:up` started (tools/infra), if it runs here. */
+export function infraPid(name: 'kafka' | 'cassandra'): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(infraSettings().stateDir, `${name}.pid`), 'utf8').trim());
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java') ? pid : undefined;
+  } catch {
+    return undefined; // no PID file, or the process is gone: Kafka or Cassandra runs elsewhere
+  }
+}
+
 /**
- * A sampler of a JVM that `npm run infra:up` started (its PID file under .infra/), to show where the
- * cores go next to the services; undefined when Kafka or Cassandra runs elsewhere.
+ * A sampler of a JVM that `npm run infra:up` started, to show where the cores go next to the services;
+ * undefined when Kafka or Cassandra runs elsewhere.
  */
 export function infraSampler(name: 'kafka' | 'cassandra'): ProcessSampler | undefined {
-  try {
-    return new ProcessSampler(Number(readFileSync(resolve(__dirname, '..', '.infra', `${name}.pid`), 'utf8')));
-  } catch {
-    return undefined;
-  }
+  const pid = infraPid(name);
+  return pid === undefined ? undefined : new ProcessSampler(pid);
 }
 
 /** The whole machine's CPU from /proc/stat: how busy all cores were between construction and stop(). */
@@ -106,7 +123,7 @@ export class MachineSampler {
   /** Jiffies busy (everything but idle and iowait) and in total, summed over all cores. */
   private static read(): { busy: number; total: number } {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((a, b) => a + b, 0);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0); // guest time is already in user
     return { busy: total - fields[3] - fields[4], total };
   }
 

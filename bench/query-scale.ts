@@ -1,5 +1,4 @@
 import { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -10,7 +9,17 @@ import { AppConfig, Env, configFromEnvironment } from '@reeltime/config';
 import { HOUR_MS, HourlyStats, aggregateRatings, hourStart, toHourlyStats } from '@reeltime/contracts';
 import { KafkaConnection, Producer } from '@reeltime/kafka';
 import { mapLimit, prng, sleep } from '@reeltime/runtime';
-import { BenchResult, ProcessSampler, benchNamespace, percentile, round, runIfMain } from './lib';
+import {
+  BenchResult,
+  MachineSampler,
+  ProcessSampler,
+  benchNamespace,
+  infraSampler,
+  percentile,
+  round,
+  rssMiB,
+  runIfMain,
+} from './lib';
 import { startQuery } from './ws-fanout';
 
 /**
@@ -116,7 +125,7 @@ async function preload(client: Client, hours: number[], ttlSeconds: number) {
   const started = performance.now();
   const rate = () => rows / ((performance.now() - started) / 1000);
   const progress = setInterval(() => log(`loaded ${fmt(rows)} / ${fmt(total)} rows (${fmt(rate())} rows/s)`), 5000);
-  const cassandra = cassandraSampler();
+  const cassandra = infraSampler('cassandra');
   try {
     const users = Array.from({ length: USERS }, (_, u) => u);
     await mapLimit(users, LOAD_CONCURRENCY, async (u) => {
@@ -142,37 +151,6 @@ async function preload(client: Client, hours: number[], ttlSeconds: number) {
     rowsPerSecond: Math.round(rows / seconds),
     cassandraUsPerRow: c ? round((c.cpuSeconds * 1e6) / rows) : undefined,
   };
-}
-
-/** Cassandra's CPU, when it runs from .infra (npm run infra:up); other work on it counts too. */
-function cassandraSampler(): ProcessSampler | undefined {
-  try {
-    return new ProcessSampler(Number(readFileSync(resolve(ROOT, '.infra', 'cassandra.pid'), 'utf8')));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The whole machine's CPU from /proc/stat: busy share of all cores over the window (other work included). */
-class MachineSampler {
-  private readonly start = MachineSampler.read();
-
-  private static read(): { total: number; idle: number } {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0); // guest time is already in user
-    return { total, idle: fields[3] + fields[4] }; // idle + iowait
-  }
-
-  stop(): number {
-    const end = MachineSampler.read();
-    const total = end.total - this.start.total;
-    return total > 0 ? round((100 * (total - (end.idle - this.start.idle))) / total) : NaN;
-  }
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
 interface RestOutcome {
@@ -282,14 +260,14 @@ async function restCase(
     // Not counted: JIT, the driver's prepared statements, Cassandra's caches, connections opened.
     await openLoop(agent, WARMUP, path, valid);
     const query = new ProcessSampler(child.pid!);
-    const cassandra = cassandraSampler();
+    const cassandra = infraSampler('cassandra');
     const self = new ProcessSampler(process.pid);
     const machine = new MachineSampler();
     const r = await openLoop(agent, SECONDS, path, valid);
     const q = query.stop();
     const c = cassandra?.stop();
     const b = self.stop();
-    const busy = machine.stop();
+    const busy = machine.stop().busyPercent;
     const requests = r.answered + r.failed;
     const figures: Record<string, number> = {
       [`${label} req/s`]: round(r.answered / r.seconds, 0),
@@ -382,7 +360,7 @@ async function websocketCase(child: ChildProcess, producer: Producer, topic: str
     received[i][round] += 1;
     delays.push(Date.now() - Date.parse(s.updatedAt));
   };
-  const rssBefore = rssMiB(child.pid!);
+  const rssBefore = rssMiB(child.pid!) ?? NaN;
   const memory = new ProcessSampler(child.pid!);
   try {
     const opened = performance.now();
@@ -393,8 +371,8 @@ async function websocketCase(child: ChildProcess, producer: Producer, topic: str
     // Let the connect storm's garbage and the first health pushes to every socket settle.
     await sleep(5000);
     const connectPeak = memory.stop().peakRssMiB;
-    const rssWith = rssMiB(child.pid!);
-    const benchRss = rssMiB(process.pid);
+    const rssWith = rssMiB(child.pid!) ?? NaN;
+    const benchRss = rssMiB(process.pid) ?? NaN;
     log(
       `query RSS ${rssBefore} MiB before the sockets, ${rssWith} MiB with ${fmt(SOCKETS)}; this process ${benchRss} MiB`,
     );
@@ -429,7 +407,7 @@ async function websocketCase(child: ChildProcess, producer: Producer, topic: str
     while (delays.length < expected && Date.now() < deadline) await sleep(50);
     loop.disable();
     const usage = cpu.stop();
-    const busy = machine.stop();
+    const busy = machine.stop().busyPercent;
     let missing = 0;
     let duplicates = 0;
     for (const rounds of received) {

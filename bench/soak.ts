@@ -8,9 +8,8 @@ import { HOUR_MS, HourlyStats, hourStart } from '@reeltime/contracts';
 import { KafkaConnection } from '@reeltime/kafka';
 import { sleep } from '@reeltime/runtime';
 import { Socket, io } from 'socket.io-client';
-import { infraSettings } from '../tools/infra/settings';
 import { SERVICE_NODE_ARGS } from '../tools/launcher/build';
-import { benchNamespace, BenchResult, percentile, round, runIfMain } from './lib';
+import { benchNamespace, BenchResult, cpuSeconds, infraPid, percentile, round, rssMiB, runIfMain } from './lib';
 
 /**
  * Soak: the three compiled services as processes, with their default settings (BATCH_INTERVAL_MS 30 s),
@@ -106,34 +105,6 @@ async function stopService(service: Service): Promise<void> {
     process.stderr.write(`${service.app} (pid ${service.child.pid}) ignored SIGTERM for 60 s: SIGKILL\n`);
     service.child.kill('SIGKILL');
     await service.exited;
-  }
-}
-
-/** The PID of a JVM the local infrastructure started (tools/infra), if it runs here. */
-function infraPid(name: 'kafka' | 'cassandra'): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(infraSettings().stateDir, `${name}.pid`), 'utf8').trim());
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('java') ? pid : undefined;
-  } catch {
-    return undefined; // no PID file, or the process is gone: Kafka or Cassandra runs elsewhere
-  }
-}
-
-function rssMiB(pid: number): number | null {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Number.isFinite(kb) ? round(kb / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
-function cpuSeconds(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-  } catch {
-    return null;
   }
 }
 
